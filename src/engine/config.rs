@@ -454,7 +454,9 @@ impl ProducerConfig {
                 return Err("enable.idempotence requires max.in.flight.requests.per.connection <= 5".into());
             }
             if self.acks != Acks::All {
-                return Err("enable.idempotence requires acks=all (set enable.idempotence=false to use another acks)".into());
+                return Err(
+                    "enable.idempotence requires acks=all (set enable.idempotence=false to use another acks)".into()
+                );
             }
             if self.retries == 0 {
                 return Err("enable.idempotence requires retries > 0".into());

@@ -1,0 +1,2 @@
+//! Browser entry point (built by Trunk for wasm32 with the `web` feature).
+fn main() {}
