@@ -14,9 +14,12 @@
 pub mod blob;
 pub mod config;
 pub mod error;
+pub mod event;
 pub mod group;
 pub mod ids;
 pub mod log;
+pub mod net;
 pub mod partitioner;
+pub mod protocol;
 pub mod record;
 pub mod time;

@@ -1,0 +1,24 @@
+//! Consumer groups: membership, rebalances, committed offsets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::error::KafkaError;
+use crate::engine::ids::{BrokerId, ClientId, TopicPartition};
+use crate::engine::record::Offset;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum GroupEvent {
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`.
+    GroupStateChanged { group: String, coordinator: BrokerId, from: String, to: String },
+    MemberJoined { group: String, member_id: String, client: Option<ClientId> },
+    /// Left (LeaveGroup), expired (session timeout) or removed (max.poll.interval.ms).
+    MemberLeft { group: String, member_id: String, reason: String },
+    /// A rebalance completed: the new generation's assignment.
+    Rebalance { group: String, generation: i32, protocol: String, leader: String, members: u32 },
+    AssignmentReceived { group: String, client: ClientId, generation: i32, partitions: Vec<TopicPartition> },
+    PartitionsRevoked { group: String, client: ClientId, partitions: Vec<TopicPartition> },
+    OffsetCommitted { group: String, tp: TopicPartition, offset: Offset, client: Option<ClientId> },
+    CommitFailed { group: String, client: ClientId, error: KafkaError },
+    CoordinatorMoved { group: String, coordinator: Option<BrokerId> },
+}

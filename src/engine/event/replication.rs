@@ -1,0 +1,21 @@
+//! Leaders, followers, ISR and high watermarks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::ids::{BrokerId, TopicPartition};
+use crate::engine::record::Offset;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ReplicationEvent {
+    /// The controller chose a leader. `unclean` when it came from outside the ISR.
+    LeaderElected { tp: TopicPartition, leader: BrokerId, epoch: i32, isr: Vec<BrokerId>, unclean: bool },
+    /// No live replica can lead (OfflinePartitionsCount goes up).
+    PartitionOffline { tp: TopicPartition, epoch: i32 },
+    BecameLeader { tp: TopicPartition, broker: BrokerId, epoch: i32 },
+    BecameFollower { tp: TopicPartition, broker: BrokerId, leader: Option<BrokerId>, epoch: i32 },
+    IsrShrunk { tp: TopicPartition, leader: BrokerId, removed: Vec<BrokerId>, isr: Vec<BrokerId> },
+    IsrExpanded { tp: TopicPartition, leader: BrokerId, added: Vec<BrokerId>, isr: Vec<BrokerId> },
+    HwAdvanced { tp: TopicPartition, broker: BrokerId, high_watermark: Offset },
+    LsoAdvanced { tp: TopicPartition, broker: BrokerId, last_stable_offset: Offset },
+}
