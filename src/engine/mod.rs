@@ -11,15 +11,23 @@
 //! - `partitioner`: the Java client's murmur2 partitioner, bit for bit.
 //! - `group::assignor`: range, roundrobin, sticky, cooperative-sticky.
 
+pub mod admin;
 pub mod blob;
+pub mod broker;
+pub mod client;
+pub mod command;
+pub mod commands;
 pub mod config;
+pub mod controller;
 pub mod error;
 pub mod event;
 pub mod group;
 pub mod ids;
 pub mod log;
 pub mod net;
+pub mod node;
 pub mod partitioner;
 pub mod protocol;
 pub mod record;
+pub mod sim;
 pub mod time;

@@ -1,0 +1,109 @@
+//! Clients: producers and consumers, each a node on the simulated network,
+//! each with a small simulated *application* on top (a producer's workload,
+//! a consumer's processing loop) so that what a learner configures is what
+//! the client does.
+
+pub mod consumer;
+pub mod producer;
+
+use serde::{Deserialize, Serialize};
+
+use super::blob::Blob;
+use super::ids::{PartitionId, TopicPartition};
+use super::record::Header;
+use super::time::Millis;
+
+/// How a producer's application picks keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyPattern {
+    /// Null keys: the sticky partitioner spreads them.
+    #[default]
+    None,
+    /// `prefix0`, `prefix1`, ... cycling through `cardinality` keys.
+    Sequential { prefix: String, cardinality: u32 },
+    /// A key drawn uniformly from `cardinality` keys (seeded RNG).
+    Random { prefix: String, cardinality: u32 },
+    /// Always the same key.
+    Fixed { key: String },
+}
+
+/// What a producer's application sends on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    pub topic: String,
+    /// Records per simulated second.
+    pub rate_per_sec: f64,
+    #[serde(default)]
+    pub key: KeyPattern,
+    /// Size of each generated value in bytes (the value text is padded to it).
+    #[serde(default = "default_value_bytes")]
+    pub value_bytes: u32,
+    /// Stop after this many records (`None`: run until paused or removed).
+    #[serde(default)]
+    pub max_records: Option<u64>,
+    /// With a `transactional.id`: records per transaction, and abort every n-th transaction (0 = never).
+    #[serde(default)]
+    pub records_per_transaction: Option<u32>,
+    #[serde(default)]
+    pub abort_every: u32,
+}
+
+fn default_value_bytes() -> u32 {
+    16
+}
+
+/// One record the user asks a producer to send (`ProducerRecord`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerRecord {
+    pub topic: String,
+    #[serde(default)]
+    pub partition: Option<PartitionId>,
+    #[serde(default)]
+    pub key: Option<Blob>,
+    #[serde(default)]
+    pub value: Option<Blob>,
+    #[serde(default)]
+    pub headers: Vec<Header>,
+    /// CreateTime; `None` = the producer's clock at send.
+    #[serde(default)]
+    pub timestamp: Option<Millis>,
+}
+
+/// `subscribe` (group management) or `assign` (manual partitions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subscription {
+    Subscribe(Vec<String>),
+    Assign(Vec<TopicPartition>),
+}
+
+/// When the application commits offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitMode {
+    /// `enable.auto.commit=true`: offsets committed on the
+    /// `auto.commit.interval.ms` timer, whatever the application is doing.
+    #[default]
+    Auto,
+    /// Process, then commitSync: at-least-once (a crash re-reads).
+    SyncAfterProcessing,
+    /// Process, then commitAsync.
+    AsyncAfterProcessing,
+    /// commitSync before processing: at-most-once (a crash skips).
+    SyncBeforeProcessing,
+}
+
+/// What a consumer's application does, beyond its Kafka config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerApp {
+    pub subscription: Subscription,
+    /// Simulated processing time per record.
+    #[serde(default)]
+    pub processing_ms_per_record: Millis,
+    #[serde(default)]
+    pub commit_mode: CommitMode,
+}
