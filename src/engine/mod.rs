@@ -31,3 +31,4 @@ pub mod protocol;
 pub mod record;
 pub mod sim;
 pub mod time;
+pub mod txn;

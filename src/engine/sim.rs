@@ -186,6 +186,7 @@ impl Simulation {
             sim.controller.bootstrap_broker(b.id, b.rack.clone());
             sim.spawn_broker(b.id, b.rack.clone());
         }
+        sim.with_controller(|controller, ctx| controller.create_internal_topics(ctx));
         Ok(sim)
     }
 

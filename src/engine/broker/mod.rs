@@ -4,6 +4,8 @@
 //! STUB: the broker engineer replaces this with the real thing; the public
 //! signatures are the contract with `sim.rs`.
 
+pub mod host;
+
 use serde::{Deserialize, Serialize};
 
 use super::config::BrokerConfig;
@@ -17,6 +19,10 @@ use super::time::Millis;
 pub enum BrokerTimer {
     /// Send the next BrokerHeartbeat to the controller.
     Heartbeat { incarnation: u32 },
+    /// A timer of the hosted group coordinator.
+    Group(crate::engine::group::coordinator::GroupTimer),
+    /// A timer of the hosted transaction coordinator.
+    Txn(crate::engine::txn::coordinator::TxnTimer),
 }
 
 pub struct Broker {

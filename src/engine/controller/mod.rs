@@ -49,6 +49,12 @@ impl Controller {
         let _ = (id, rack);
     }
 
+    /// Creates `__consumer_offsets` and `__transaction_state` (internal,
+    /// compacted), called once after the bootstrap brokers registered.
+    pub fn create_internal_topics(&mut self, ctx: &mut Ctx) {
+        let _ = ctx;
+    }
+
     pub fn create_topic(
         &mut self,
         ctx: &mut Ctx,

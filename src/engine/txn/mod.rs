@@ -1,0 +1,2 @@
+//! Transactions, broker side.
+pub mod coordinator;
