@@ -19,6 +19,7 @@ use super::config::BrokerConfig;
 use super::controller::Controller;
 use super::event::{ClusterEvent, Event, TimedEvent};
 use super::ids::{BrokerId, ClientId, NodeId};
+use super::metrics::{Metrics, MetricsSnapshot};
 use super::net::{Fault, LinkMatch, Network, NetworkConfig, Verdict};
 use super::node::{Ctx, Effect, Timer};
 use super::protocol::Message;
@@ -147,6 +148,7 @@ pub struct Simulation {
     next_client_id: ClientId,
     events: Vec<TimedEvent>,
     next_event_seq: u64,
+    metrics: Metrics,
 }
 
 impl Simulation {
@@ -180,6 +182,7 @@ impl Simulation {
             next_client_id: 1,
             events: Vec::new(),
             next_event_seq: 0,
+            metrics: Metrics::default(),
         };
         sim.with_controller(|controller, ctx| controller.start(ctx));
         for b in &spec.brokers {
@@ -442,7 +445,17 @@ impl Simulation {
     pub(crate) fn record(&mut self, node: NodeId, event: Event) {
         let seq = self.next_event_seq;
         self.next_event_seq += 1;
-        self.events.push(TimedEvent { time: self.now, seq, node, event });
+        let event = TimedEvent { time: self.now, seq, node, event };
+        self.metrics.observe(&event);
+        self.events.push(event);
+    }
+
+    pub fn metrics_snapshot(&self) -> MetricsSnapshot {
+        self.metrics.snapshot(self.now, self.controller.image())
+    }
+
+    pub(crate) fn client_names_iter(&self) -> impl Iterator<Item = (&String, &ClientId)> {
+        self.client_names.iter()
     }
 
     // ---- the machinery ----
