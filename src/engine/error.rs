@@ -51,6 +51,8 @@ kafka_errors! {
     CoordinatorNotAvailable = 15, "COORDINATOR_NOT_AVAILABLE";
     /// This broker is not the coordinator of the group.
     NotCoordinator = 16, "NOT_COORDINATOR";
+    /// The batch is larger than the topic's `segment.bytes`: it could never fit in a segment.
+    RecordListTooLarge = 18, "RECORD_LIST_TOO_LARGE";
     /// Fewer in-sync replicas than `min.insync.replicas`: the write was refused.
     NotEnoughReplicas = 19, "NOT_ENOUGH_REPLICAS";
     /// The write was appended, but the ISR shrank below `min.insync.replicas` before it was replicated.
@@ -75,6 +77,9 @@ kafka_errors! {
     InvalidReplicationFactor = 38, "INVALID_REPLICATION_FACTOR";
     /// A configuration value is invalid.
     InvalidConfig = 40, "INVALID_CONFIG";
+    /// The request asks for something the topic's configured policy forbids
+    /// (for example DeleteRecords on a topic whose `cleanup.policy` is only `compact`).
+    PolicyViolation = 44, "POLICY_VIOLATION";
     /// The broker received an out of order sequence number from an idempotent producer.
     OutOfOrderSequenceNumber = 45, "OUT_OF_ORDER_SEQUENCE_NUMBER";
     /// The broker already has this batch: a retry of a batch it appended.
@@ -87,6 +92,8 @@ kafka_errors! {
     InvalidProducerIdMapping = 49, "INVALID_PRODUCER_ID_MAPPING";
     /// Another transactional operation on this transactional id is in progress.
     ConcurrentTransactions = 51, "CONCURRENT_TRANSACTIONS";
+    /// A transaction marker came from a coordinator older than the one the partition last heard from.
+    TransactionCoordinatorFenced = 52, "TRANSACTION_COORDINATOR_FENCED";
     /// The broker does not know this producer id (its state expired or was removed by retention).
     UnknownProducerId = 59, "UNKNOWN_PRODUCER_ID";
     /// The leader epoch in the request is older than the broker's.
@@ -101,6 +108,8 @@ kafka_errors! {
     GroupMaxSizeReached = 81, "GROUP_MAX_SIZE_REACHED";
     /// Another consumer with the same `group.instance.id` replaced this one.
     FencedInstanceId = 82, "FENCED_INSTANCE_ID";
+    /// A record is invalid for this topic (for example a record without a key on a compacted topic).
+    InvalidRecord = 87, "INVALID_RECORD";
     /// A newer producer with the same `transactional.id` fenced this one.
     ProducerFenced = 90, "PRODUCER_FENCED";
     /// Local (client-side) error as librdkafka and Confluent.Kafka name it:
