@@ -31,6 +31,8 @@ pub mod node;
 pub mod partitioner;
 pub mod protocol;
 pub mod record;
+pub mod runner;
+pub mod scenario;
 pub mod sim;
 pub mod snapshot;
 pub mod time;

@@ -231,6 +231,15 @@ impl Simulation {
         self.now = self.now.max(time);
     }
 
+    /// Handles everything due strictly before `time`, then sets the clock to
+    /// `time`: a command applied now comes before anything else due at `time`.
+    pub fn run_until_before(&mut self, time: Millis) {
+        while self.queue.peek().is_some_and(|Reverse(s)| s.time < time) {
+            self.step();
+        }
+        self.now = self.now.max(time);
+    }
+
     pub fn run_for(&mut self, duration: Millis) {
         self.run_until(self.now + duration);
     }
