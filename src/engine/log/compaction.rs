@@ -23,9 +23,10 @@
 //!   data batch: it stays, empty, so the producer's sequence numbers survive
 //!   (Kafka keeps it for the same reason).
 //! - Batch headers (timestamps) are kept as they were.
-//! - `compact` runs only when the dirty part is at least
-//!   `min.cleanable.dirty.ratio` of the cleanable part, like Kafka's choice
-//!   of which log to clean; `force_compact` skips that check.
+//! - `compact` runs only when the dirty part (past the cleaner checkpoint)
+//!   is at least `min.cleanable.dirty.ratio` of the cleanable part, or a
+//!   tombstone has expired (KIP-534), like Kafka's choice of which log to
+//!   clean; `force_compact` skips that check.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -151,11 +152,16 @@ impl PartitionLog {
             }
         }
         result.dirty_ratio = if total == 0 { 0.0 } else { dirty as f64 / total as f64 };
-        if cleanable == 0 || dirty == 0 {
-            result.skipped = Some("no closed dirty segment is cleanable".to_string());
+        if cleanable == 0 {
+            result.skipped = Some("no closed segment is cleanable yet".to_string());
             return result;
         }
-        if !force && result.dirty_ratio < self.config.min_cleanable_dirty_ratio {
+        // Like Kafka since KIP-534, a log with an expired tombstone is worth
+        // cleaning whatever its dirty ratio.
+        if !force
+            && result.dirty_ratio < self.config.min_cleanable_dirty_ratio
+            && !self.has_expired_tombstone(cleanable, now)
+        {
             result.skipped = Some(format!(
                 "dirty ratio {:.2} is below min.cleanable.dirty.ratio {}",
                 result.dirty_ratio, self.config.min_cleanable_dirty_ratio
@@ -243,8 +249,8 @@ impl PartitionLog {
                     kept.push(stored);
                     continue;
                 }
-                let producers_last =
-                    batch.producer_id >= 0 && last_batch_of_producer.get(&batch.producer_id) == Some(&batch.last_offset());
+                let producers_last = batch.producer_id >= 0
+                    && last_batch_of_producer.get(&batch.producer_id) == Some(&batch.last_offset());
                 if retained.is_empty() && !producers_last {
                     result.removed_batches += 1;
                     continue;
@@ -266,6 +272,18 @@ impl PartitionLog {
         result.segments_after = self.segments.len() as u32;
         self.check_invariants();
         result
+    }
+
+    /// Whether the first `count` segments hold a tombstone older than `delete.retention.ms`.
+    fn has_expired_tombstone(&self, count: usize, now: Millis) -> bool {
+        self.segments.range(..count).flat_map(|s| s.batches.iter()).any(|stored| {
+            let batch = &stored.batch;
+            !batch.is_control()
+                && batch
+                    .records
+                    .iter()
+                    .any(|r| r.value.is_none() && now - batch.timestamp_of(r) > self.config.delete_retention_ms)
+        })
     }
 
     /// Aborted transactions by producer, as `(first offset, marker offset)`,

@@ -163,7 +163,14 @@ mod tests {
     fn non_monotonic_assign_removes_the_entries_it_contradicts() {
         let mut c = cache(&[(0, 0), (1, 10), (2, 20)]);
         c.assign(3, 15);
-        assert_eq!(c.entries(), &[EpochEntry { epoch: 0, start_offset: 0 }, EpochEntry { epoch: 1, start_offset: 10 }, EpochEntry { epoch: 3, start_offset: 15 }]);
+        assert_eq!(
+            c.entries(),
+            &[
+                EpochEntry { epoch: 0, start_offset: 0 },
+                EpochEntry { epoch: 1, start_offset: 10 },
+                EpochEntry { epoch: 3, start_offset: 15 }
+            ]
+        );
     }
 
     #[test]
@@ -179,7 +186,10 @@ mod tests {
     fn truncation_from_start_moves_the_covering_entry_to_the_new_start() {
         let mut c = cache(&[(0, 0), (1, 10), (2, 20)]);
         c.truncate_from_start(15);
-        assert_eq!(c.entries(), &[EpochEntry { epoch: 1, start_offset: 15 }, EpochEntry { epoch: 2, start_offset: 20 }]);
+        assert_eq!(
+            c.entries(),
+            &[EpochEntry { epoch: 1, start_offset: 15 }, EpochEntry { epoch: 2, start_offset: 20 }]
+        );
         c.truncate_from_start(20);
         assert_eq!(c.entries(), &[EpochEntry { epoch: 2, start_offset: 20 }]);
     }

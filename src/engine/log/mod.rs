@@ -207,8 +207,7 @@ impl PartitionLog {
         now: Millis,
     ) -> Result<AppendInfo, KafkaError> {
         self.observe(now);
-        if batch.is_control() || batch.records.is_empty() || batch.last_offset_delta != batch.records.len() as i32 - 1
-        {
+        if batch.is_control() || batch.records.is_empty() || batch.last_offset_delta != batch.records.len() as i32 - 1 {
             return Err(KafkaError::InvalidRecord);
         }
         let size = batch.size_in_bytes();
@@ -223,8 +222,8 @@ impl PartitionLog {
         }
         if batch.producer_id >= 0 {
             if let Some(original) = self.producers.check_data_batch(&batch)? {
-                let log_append_time = (self.config.message_timestamp_type == TimestampType::LogAppendTime)
-                    .then_some(original.timestamp);
+                let log_append_time =
+                    (self.config.message_timestamp_type == TimestampType::LogAppendTime).then_some(original.timestamp);
                 return Ok(AppendInfo {
                     base_offset: original.first_offset,
                     last_offset: original.last_offset,
@@ -305,7 +304,8 @@ impl PartitionLog {
         assert!(batch.base_offset >= leo_before);
         let rolled_segment = self.roll_for(&batch, size, now);
         self.epochs.assign(batch.partition_leader_epoch, batch.base_offset);
-        let completed_txn = if batch.producer_id >= 0 { self.producers.apply_batch(&batch, coordinator_epoch) } else { None };
+        let completed_txn =
+            if batch.producer_id >= 0 { self.producers.apply_batch(&batch, coordinator_epoch) } else { None };
         if let Some(txn) = completed_txn {
             if txn.aborted {
                 self.txn_index.push(AbortedTxn {
@@ -392,7 +392,12 @@ impl PartitionLog {
     /// `OFFSET_OUT_OF_RANGE` when `from_offset` is below the log start
     /// offset or above the log end offset; at the log end offset, or with
     /// nothing below `max_offset_exclusive`, the result is empty.
-    pub fn read(&self, from_offset: Offset, max_bytes: u32, max_offset_exclusive: Offset) -> Result<ReadResult, KafkaError> {
+    pub fn read(
+        &self,
+        from_offset: Offset,
+        max_bytes: u32,
+        max_offset_exclusive: Offset,
+    ) -> Result<ReadResult, KafkaError> {
         if from_offset < self.log_start_offset || from_offset > self.log_end_offset {
             return Err(KafkaError::OffsetOutOfRange);
         }
@@ -648,9 +653,17 @@ impl PartitionLog {
             assert_eq!(segment.record_count, segment.batches.iter().map(|b| b.batch.records.len() as u64).sum::<u64>());
             for stored in &segment.batches {
                 let batch = &stored.batch;
-                assert!(batch.base_offset >= segment.base_offset && batch.last_offset() < end, "batch outside its segment");
+                assert!(
+                    batch.base_offset >= segment.base_offset && batch.last_offset() < end,
+                    "batch outside its segment"
+                );
                 if let Some(prev) = previous_last {
-                    assert!(batch.base_offset > prev, "offsets not strictly increasing: {} after {}", batch.base_offset, prev);
+                    assert!(
+                        batch.base_offset > prev,
+                        "offsets not strictly increasing: {} after {}",
+                        batch.base_offset,
+                        prev
+                    );
                 }
                 let mut prev_record: Option<Offset> = None;
                 for record in batch.records.iter() {

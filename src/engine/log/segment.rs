@@ -58,12 +58,18 @@ impl LogSegment {
                 last.batch.last_offset()
             );
         } else {
-            assert!(batch.base_offset >= self.base_offset, "batch at {} below segment {}", batch.base_offset, self.base_offset);
+            assert!(
+                batch.base_offset >= self.base_offset,
+                "batch at {} below segment {}",
+                batch.base_offset,
+                self.base_offset
+            );
             self.roll_base_timestamp = Some(batch.max_timestamp);
         }
         self.size_bytes += size_bytes as u64;
         self.record_count += batch.records.len() as u64;
-        self.largest_timestamp = Some(self.largest_timestamp.map_or(batch.max_timestamp, |t| t.max(batch.max_timestamp)));
+        self.largest_timestamp =
+            Some(self.largest_timestamp.map_or(batch.max_timestamp, |t| t.max(batch.max_timestamp)));
         self.batches.push(StoredBatch { batch, size_bytes });
     }
 

@@ -120,7 +120,13 @@ impl PartitionLog {
     /// the broker's (stored as given, and used to mark the segments
     /// retention would delete at `now`); `records` holds the last
     /// `max_records` records.
-    pub fn snapshot(&self, now: Millis, high_watermark: Offset, last_stable_offset: Offset, max_records: u32) -> LogSnapshot {
+    pub fn snapshot(
+        &self,
+        now: Millis,
+        high_watermark: Offset,
+        last_stable_offset: Offset,
+        max_records: u32,
+    ) -> LogSnapshot {
         let plan = retention::plan(&self.segments, self.log_start_offset, &self.config, now, high_watermark);
         let last = self.segments.len() - 1;
         let segments = self
