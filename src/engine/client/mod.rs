@@ -4,6 +4,7 @@
 //! the client does.
 
 pub mod consumer;
+pub mod delivery;
 pub mod producer;
 
 use serde::{Deserialize, Serialize};

@@ -21,4 +21,16 @@ pub enum GroupEvent {
     OffsetCommitted { group: String, tp: TopicPartition, offset: Offset, client: Option<ClientId> },
     CommitFailed { group: String, client: ClientId, error: KafkaError },
     CoordinatorMoved { group: String, coordinator: Option<BrokerId> },
+    /// The group leader (a consumer) ran the assignor on the members of the
+    /// JoinGroup response; it sends these assignments in SyncGroup.
+    AssignmentComputed {
+        group: String,
+        client: ClientId,
+        generation: i32,
+        protocol: String,
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    /// The member lost its partitions without revoking them (its generation
+    /// was fenced, or it left after `max.poll.interval.ms`): no commit.
+    PartitionsLost { group: String, client: ClientId, partitions: Vec<TopicPartition> },
 }
