@@ -483,8 +483,10 @@ impl PartitionLog {
     /// ListOffsets by timestamp: the earliest offset whose record timestamp
     /// is `>= timestamp`, with that record's timestamp; `None` when every
     /// record is older. The special timestamps (-1 latest, -2 earliest) are
-    /// the caller's. Uses each segment's largest timestamp to skip segments,
-    /// then scans batches by max timestamp, then records.
+    /// the caller's, and so is Kafka's rule that an answer at or past the
+    /// high watermark (last stable offset for read_committed) is no answer.
+    /// Uses each segment's largest timestamp to skip segments, then scans
+    /// batches by max timestamp, then records. Control records are skipped.
     pub fn offset_for_timestamp(&self, timestamp: Millis) -> Option<(Offset, Millis)> {
         self.segments.iter().find_map(|s| s.find_offset_by_timestamp(timestamp, self.log_start_offset))
     }

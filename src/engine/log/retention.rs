@@ -94,6 +94,7 @@ impl PartitionLog {
     /// go, and never the active one.
     pub fn apply_retention(&mut self, now: Millis, high_watermark: Offset) -> Vec<DeletedSegment> {
         self.observe(now);
+        self.on_high_watermark(high_watermark);
         let plan = plan(&self.segments, self.log_start_offset, &self.config, now, high_watermark);
         let reasons: Vec<RetentionReason> = plan.iter().map(|&(_, reason)| reason).collect();
         self.delete_oldest_segments(&reasons)

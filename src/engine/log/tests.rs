@@ -709,18 +709,35 @@ fn compaction_does_nothing_on_a_delete_topic() {
 fn snapshot_shows_segments_retention_and_the_last_records_and_round_trips() {
     let mut log = four_segments(TopicConfig { retention_ms: 1_500, ..config() });
     log.append_as_leader(idempotent(keyed(&[("k", Some("v"))], 3_000), 2, 0, 0), 0, 3_000).unwrap();
+    log.append_as_leader(transactional(values(1, 3_000), 3, 0, 0), 0, 3_000).unwrap();
+    log.append_as_leader(transactional(values(1, 3_000), 4, 0, 0), 0, 3_000).unwrap();
+    log.append_control_marker(4, 0, ControlType::Commit, 0, 0, 3_000).unwrap();
     let snapshot = log.snapshot(3_000, 4, 4, 2);
-    assert_eq!(snapshot.segments.len(), 5);
+    // One batch per segment (segment.bytes is 100), the marker's segment active.
+    assert_eq!(snapshot.segments.len(), 8);
     assert_eq!(
         snapshot.segments.iter().map(|s| s.deletable_next).collect::<Vec<_>>(),
-        vec![Some(RetentionReason::RetentionMs), Some(RetentionReason::RetentionMs), None, None, None]
+        vec![
+            Some(RetentionReason::RetentionMs),
+            Some(RetentionReason::RetentionMs),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None
+        ]
     );
-    assert!(snapshot.segments[4].active && !snapshot.segments[3].active);
+    assert!(snapshot.segments[7].active && !snapshot.segments[6].active);
     assert_eq!(snapshot.segments[0].next_offset, 1);
-    assert_eq!(snapshot.records.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![3, 4]);
-    assert_eq!(snapshot.records[1].key, Some(Blob::from("k")));
-    assert_eq!(snapshot.records[1].sequence, 0);
-    assert_eq!(snapshot.producers.len(), 1);
+    assert_eq!(snapshot.records.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![6, 7]);
+    assert_eq!(snapshot.records[1].control, Some(ControlType::Commit));
+    assert_eq!(snapshot.records[0].producer_id, 4);
+    assert_eq!(log.last_records(4)[0].key, Some(Blob::from("k")));
+    assert_eq!(log.last_records(4)[0].sequence, 0);
+    assert_eq!(snapshot.producers.len(), 3);
+    assert_eq!(snapshot.ongoing_txns, vec![OngoingTxn { producer_id: 3, first_offset: 5 }]);
+    assert_eq!(snapshot.first_unstable_offset, Some(5));
     assert_eq!(snapshot.size_bytes, log.size_bytes());
     let json = serde_json::to_string(&snapshot).unwrap();
     assert_eq!(serde_json::from_str::<LogSnapshot>(&json).unwrap(), snapshot);
