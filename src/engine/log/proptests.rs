@@ -205,14 +205,13 @@ proptest! {
                 }
             }
             log.check_invariants();
-            hw = hw.min(log.log_end_offset());
-            prop_assert!(log.log_start_offset() <= log.log_end_offset());
-            if hw >= log.log_start_offset() {
-                prop_assert!(hw <= log.log_end_offset());
-            } else {
-                // Only truncation below the old high watermark can put it under the log start.
-                hw = log.log_start_offset();
-            }
+            prop_assert!(
+                log.log_start_offset() <= hw && hw <= log.log_end_offset(),
+                "log start {} <= hw {} <= leo {}",
+                log.log_start_offset(),
+                hw,
+                log.log_end_offset()
+            );
             let offsets = offsets(&log);
             prop_assert!(offsets.windows(2).all(|w| w[0] < w[1]), "offsets not increasing: {:?}", offsets);
             prop_assert!(offsets.last().is_none_or(|&o| o < log.log_end_offset()));
@@ -365,5 +364,120 @@ proptest! {
         let total: u64 = sent.iter().map(|(b, _)| b.records.len() as u64).sum();
         prop_assert_eq!(log.record_count(), total);
         prop_assert_eq!(log.log_end_offset() as u64, total);
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TxnOp {
+    Plain,
+    /// A transactional batch from producer 20 + `pid`.
+    Txn {
+        pid: u8,
+    },
+    Marker {
+        pid: u8,
+        commit: bool,
+    },
+    /// Truncate at the batch boundary `nth` batches from the end.
+    Truncate {
+        nth: u8,
+    },
+}
+
+fn txn_op_strategy() -> impl Strategy<Value = TxnOp> {
+    prop_oneof![
+        3 => Just(TxnOp::Plain),
+        4 => (0u8..3).prop_map(|pid| TxnOp::Txn { pid }),
+        2 => (0u8..3, any::<bool>()).prop_map(|(pid, commit)| TxnOp::Marker { pid, commit }),
+        1 => (0u8..3).prop_map(|nth| TxnOp::Truncate { nth }),
+    ]
+}
+
+/// What the model remembers of each batch in the log.
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    Plain(Offset),
+    Txn(Offset, ProducerId),
+    Marker(Offset, ProducerId, bool),
+}
+
+impl Entry {
+    fn offset(self) -> Offset {
+        match self {
+            Entry::Plain(o) | Entry::Txn(o, _) | Entry::Marker(o, _, _) => o,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A read_committed reader sees exactly the non-transactional records
+    /// and the committed transactions' records, and the last stable offset
+    /// is the first offset of the earliest open transaction — also after
+    /// truncations remove batches and markers.
+    #[test]
+    fn read_committed_sees_exactly_the_committed_records(ops in prop::collection::vec(txn_op_strategy(), 1..50)) {
+        let mut log = PartitionLog::new(TopicConfig { segment_bytes: 150, ..TopicConfig::default() }, 0);
+        let mut entries: Vec<Entry> = Vec::new();
+        for op in ops {
+            match op {
+                TxnOp::Plain => {
+                    let info = log.append_as_leader(values(1, 0), 0, 0).unwrap();
+                    entries.push(Entry::Plain(info.base_offset));
+                }
+                TxnOp::Txn { pid } => {
+                    let pid = 20 + pid as ProducerId;
+                    let seq = log.producer_state(pid).map_or(0, |e| e.last_seq() + 1);
+                    let info = log.append_as_leader(transactional(values(1, 0), pid, 0, seq), 0, 0).unwrap();
+                    entries.push(Entry::Txn(info.base_offset, pid));
+                }
+                TxnOp::Marker { pid, commit } => {
+                    let pid = 20 + pid as ProducerId;
+                    let control = if commit { ControlType::Commit } else { ControlType::Abort };
+                    let info = log.append_control_marker(pid, 0, control, 0, 0, 0).unwrap();
+                    entries.push(Entry::Marker(info.base_offset, pid, commit));
+                }
+                TxnOp::Truncate { nth } => {
+                    if let Some(at) = entries.iter().rev().nth(nth as usize).map(|e| e.offset()) {
+                        log.truncate_to(at);
+                        entries.retain(|e| e.offset() < at);
+                    }
+                }
+            }
+            log.check_invariants();
+            // The model: each transactional batch is decided by its producer's next marker.
+            let mut open: BTreeMap<ProducerId, Offset> = BTreeMap::new();
+            let mut visible: Vec<Offset> = Vec::new();
+            for (i, entry) in entries.iter().enumerate() {
+                match *entry {
+                    Entry::Plain(o) => visible.push(o),
+                    Entry::Txn(o, pid) => {
+                        open.entry(pid).or_insert(o);
+                        let decided = entries[i + 1..].iter().find_map(|e| match *e {
+                            Entry::Marker(_, p, commit) if p == pid => Some(commit),
+                            _ => None,
+                        });
+                        if decided == Some(true) {
+                            visible.push(o);
+                        }
+                    }
+                    Entry::Marker(_, pid, _) => {
+                        open.remove(&pid);
+                    }
+                }
+            }
+            let hw = log.log_end_offset();
+            let lso = log.last_stable_offset(hw);
+            let expected_lso = open.values().min().copied().unwrap_or(hw);
+            prop_assert_eq!(lso, expected_lso);
+            visible.retain(|&o| o < lso);
+            let fetched = log.read(0, u32::MAX, lso).unwrap().batches;
+            let seen: Vec<Offset> = filter_read_committed(&fetched, &log.aborted_transactions(0, lso))
+                .iter()
+                .map(|b| b.base_offset)
+                .collect();
+            prop_assert_eq!(seen, visible);
+        }
     }
 }
