@@ -229,6 +229,25 @@ pub struct BrokerConfig {
     /// `transaction.max.timeout.ms`, default 900000.
     #[serde(rename = "transaction.max.timeout.ms")]
     pub transaction_max_timeout_ms: Millis,
+    /// `transaction.state.log.replication.factor`, default 3 (capped by the
+    /// broker count in this model, like `offsets.topic.replication.factor`).
+    #[serde(rename = "transaction.state.log.replication.factor")]
+    pub transaction_state_log_replication_factor: i32,
+    /// `transaction.state.log.min.isr`, default 2: `min.insync.replicas` of
+    /// `__transaction_state` (capped by its replication factor in this model).
+    #[serde(rename = "transaction.state.log.min.isr")]
+    pub transaction_state_log_min_isr: i32,
+    /// `transaction.state.log.segment.bytes`, default 104857600.
+    #[serde(rename = "transaction.state.log.segment.bytes")]
+    pub transaction_state_log_segment_bytes: i64,
+    /// `auto.leader.rebalance.enable`, default true: the controller moves
+    /// leadership back to each partition's preferred (first) replica.
+    #[serde(rename = "auto.leader.rebalance.enable")]
+    pub auto_leader_rebalance_enable: bool,
+    /// `leader.imbalance.check.interval.seconds`, default 300: how long after
+    /// an imbalance appears the controller runs preferred leader elections.
+    #[serde(rename = "leader.imbalance.check.interval.seconds")]
+    pub leader_imbalance_check_interval_seconds: i64,
     /// `unclean.leader.election.enable` broker default, false.
     #[serde(rename = "unclean.leader.election.enable")]
     pub unclean_leader_election_enable: bool,
@@ -260,6 +279,11 @@ impl Default for BrokerConfig {
             group_max_session_timeout_ms: 1_800_000,
             transaction_state_log_num_partitions: 50,
             transaction_max_timeout_ms: 900_000,
+            transaction_state_log_replication_factor: 3,
+            transaction_state_log_min_isr: 2,
+            transaction_state_log_segment_bytes: 104_857_600,
+            auto_leader_rebalance_enable: true,
+            leader_imbalance_check_interval_seconds: 300,
             unclean_leader_election_enable: false,
             min_insync_replicas: 1,
         }

@@ -77,6 +77,10 @@ kafka_errors! {
     InvalidReplicationFactor = 38, "INVALID_REPLICATION_FACTOR";
     /// A configuration value is invalid.
     InvalidConfig = 40, "INVALID_CONFIG";
+    /// The request went to a node that is not the active controller (or the sender is ahead of it).
+    NotController = 41, "NOT_CONTROLLER";
+    /// The request is malformed or not allowed (for example an AlterPartition from a broker that does not lead).
+    InvalidRequest = 42, "INVALID_REQUEST";
     /// The request asks for something the topic's configured policy forbids
     /// (for example DeleteRecords on a topic whose `cleanup.policy` is only `compact`).
     PolicyViolation = 44, "POLICY_VIOLATION";
@@ -100,6 +104,8 @@ kafka_errors! {
     FencedLeaderEpoch = 74, "FENCED_LEADER_EPOCH";
     /// The leader epoch in the request is newer than the broker's.
     UnknownLeaderEpoch = 75, "UNKNOWN_LEADER_EPOCH";
+    /// The broker epoch (incarnation) in a controller request is not the registered one.
+    StaleBrokerEpoch = 77, "STALE_BROKER_EPOCH";
     /// The leader's high watermark has not caught up yet, so the offset cannot be given.
     OffsetNotAvailable = 78, "OFFSET_NOT_AVAILABLE";
     /// A dynamic member must rejoin with the member id the coordinator just assigned.
@@ -112,6 +118,14 @@ kafka_errors! {
     InvalidRecord = 87, "INVALID_RECORD";
     /// A newer producer with the same `transactional.id` fenced this one.
     ProducerFenced = 90, "PRODUCER_FENCED";
+    /// An AlterPartition carried a partition epoch older than the controller's (KIP-497).
+    InvalidUpdateVersion = 95, "INVALID_UPDATE_VERSION";
+    /// Another live broker is registered with this broker id (its session has not expired yet).
+    DuplicateBrokerRegistration = 101, "DUPLICATE_BROKER_REGISTRATION";
+    /// The controller has no registration for this broker id.
+    BrokerIdNotRegistered = 102, "BROKER_ID_NOT_REGISTERED";
+    /// The new ISR names a replica that is fenced, shutting down or not registered (KIP-841).
+    IneligibleReplica = 107, "INELIGIBLE_REPLICA";
     /// Local (client-side) error as librdkafka and Confluent.Kafka name it:
     /// the record was not acknowledged within `delivery.timeout.ms`
     /// (`message.timeout.ms`); the Java client raises a `TimeoutException`.

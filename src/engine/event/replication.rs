@@ -16,6 +16,11 @@ pub enum ReplicationEvent {
     BecameFollower { tp: TopicPartition, broker: BrokerId, leader: Option<BrokerId>, epoch: i32 },
     IsrShrunk { tp: TopicPartition, leader: BrokerId, removed: Vec<BrokerId>, isr: Vec<BrokerId> },
     IsrExpanded { tp: TopicPartition, leader: BrokerId, added: Vec<BrokerId>, isr: Vec<BrokerId> },
+    /// The controller took a fenced, shutting-down or unregistered broker out
+    /// of the ISR while the leader stayed (a leader change is reported by
+    /// `LeaderElected`, a partition left without a leader by `PartitionOffline`).
+    /// Not counted as an ISR shrink: Kafka's `IsrShrinksPerSec` counts the leader's own.
+    RemovedFromIsr { tp: TopicPartition, broker: BrokerId, leader: Option<BrokerId>, isr: Vec<BrokerId> },
     HwAdvanced { tp: TopicPartition, broker: BrokerId, high_watermark: Offset },
     LsoAdvanced { tp: TopicPartition, broker: BrokerId, last_stable_offset: Offset },
 }
