@@ -61,6 +61,8 @@ kafka_errors! {
     IllegalGeneration = 22, "ILLEGAL_GENERATION";
     /// The member's protocol type or assignors are incompatible with the group's.
     InconsistentGroupProtocol = 23, "INCONSISTENT_GROUP_PROTOCOL";
+    /// The group id is empty or otherwise invalid for this API.
+    InvalidGroupId = 24, "INVALID_GROUP_ID";
     /// The coordinator does not know this member id.
     UnknownMemberId = 25, "UNKNOWN_MEMBER_ID";
     /// The session timeout is outside the broker's allowed range.
@@ -94,6 +96,8 @@ kafka_errors! {
     InvalidTxnState = 48, "INVALID_TXN_STATE";
     /// The producer id mapping is invalid.
     InvalidProducerIdMapping = 49, "INVALID_PRODUCER_ID_MAPPING";
+    /// `transaction.timeout.ms` is larger than the broker's `transaction.max.timeout.ms`.
+    InvalidTransactionTimeout = 50, "INVALID_TRANSACTION_TIMEOUT";
     /// Another transactional operation on this transactional id is in progress.
     ConcurrentTransactions = 51, "CONCURRENT_TRANSACTIONS";
     /// A transaction marker came from a coordinator older than the one the partition last heard from.
@@ -130,6 +134,11 @@ kafka_errors! {
     /// the record was not acknowledged within `delivery.timeout.ms`
     /// (`message.timeout.ms`); the Java client raises a `TimeoutException`.
     MsgTimedOut = -192, "_MSG_TIMED_OUT";
+    /// Local (client-side) error as librdkafka and Confluent.Kafka name it:
+    /// the record was still queued in the producer when its transaction was
+    /// aborted, so it was never sent. The Java client fails it with a
+    /// `TransactionAbortedException`.
+    PurgeQueue = -152, "_PURGE_QUEUE";
 }
 
 impl std::fmt::Display for KafkaError {

@@ -39,6 +39,8 @@ pub enum Effect {
     Emit(Event),
     /// A broker finished its controlled shutdown: the process stops now.
     ShutdownComplete,
+    /// A client finished `close()`: the process stops now (status `Stopped`).
+    ClientClosed,
 }
 
 /// The handler's window on the world.
@@ -80,6 +82,11 @@ impl<'a> Ctx<'a> {
 
     pub fn shutdown_complete(&mut self) {
         self.effects.push(Effect::ShutdownComplete);
+    }
+
+    /// A client's `close()` finished: the simulation marks it stopped.
+    pub fn client_closed(&mut self) {
+        self.effects.push(Effect::ClientClosed);
     }
 }
 

@@ -528,6 +528,13 @@ impl Simulation {
                         }
                     }
                 }
+                Effect::ClientClosed => {
+                    if let NodeId::Client(id) = node {
+                        if self.clients.get(&id).is_some_and(|slot| slot.status.is_up()) {
+                            self.stop_client(id, NodeStatus::Stopped);
+                        }
+                    }
+                }
             }
         }
     }

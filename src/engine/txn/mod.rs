@@ -1,2 +1,4 @@
-//! Transactions, broker side.
+//! Transactions, broker side: the transaction coordinator and the state it
+//! keeps in `__transaction_state`.
 pub mod coordinator;
+pub mod state;

@@ -1,0 +1,221 @@
+//! The producer's simulated application: it calls `send()` at
+//! `rate_per_sec`, with keys from a [`KeyPattern`] and values `v-<n>`
+//! padded to `value_bytes`; with a `transactional.id` and
+//! `records_per_transaction` it loops begin, send N, commit (or abort every
+//! `abort_every`-th transaction).
+//!
+//! Without `records_per_transaction`, a transactional producer's workload
+//! sends only while a transaction begun by command is open.
+
+use rand::Rng;
+
+use super::txn::TransactionState;
+use super::{Producer, ProducerTimer};
+use crate::engine::blob::Blob;
+use crate::engine::client::{KeyPattern, ProducerRecord, Workload};
+use crate::engine::node::{Ctx, Timer};
+use crate::engine::time::Millis;
+
+/// The longest gap between two ticks (the rate is spread over ticks).
+const TICK_MS_MAX: Millis = 100;
+/// Records generated in one tick at most (a limit on burst work per event).
+const RECORDS_PER_TICK_MAX: f64 = 1_000_000.0;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WorkloadState {
+    /// Only the timer carrying the current token is live.
+    pub token: u64,
+    /// Records generated so far (the `n` of `v-<n>`).
+    pub generated: u64,
+    /// Records owed by the rate but not yet generated (fractional).
+    owed: f64,
+    last_tick: Millis,
+    /// Records sent in the current workload transaction.
+    txn_records: u32,
+    /// Transactions the workload has begun.
+    txn_count: u64,
+}
+
+/// Tick period for a rate: one record per tick at low rates, at most `TICK_MS_MAX`.
+pub(crate) fn tick_ms(rate_per_sec: f64) -> Millis {
+    if rate_per_sec <= 0.0 {
+        return TICK_MS_MAX;
+    }
+    ((1000.0 / rate_per_sec).floor() as Millis).clamp(1, TICK_MS_MAX)
+}
+
+/// `v-<n>` padded with dots to `value_bytes` (never truncated).
+pub(crate) fn value_for(n: u64, value_bytes: u32) -> Blob {
+    let mut text = format!("v-{n}");
+    while (text.len() as u32) < value_bytes {
+        text.push('.');
+    }
+    Blob::from(text)
+}
+
+impl Producer {
+    /// (Re)starts the workload timer; older timers become stale.
+    pub(super) fn arm_workload(&mut self, ctx: &mut Ctx) {
+        self.workload_state.token += 1;
+        self.workload_state.last_tick = ctx.now;
+        self.workload_state.owed = 0.0;
+        let Some(workload) = &self.workload else { return };
+        if workload.rate_per_sec <= 0.0 || self.closing {
+            return;
+        }
+        let token = self.workload_state.token;
+        ctx.set_timer(tick_ms(workload.rate_per_sec), Timer::Producer(ProducerTimer::Workload { token }));
+    }
+
+    pub(super) fn on_workload_tick(&mut self, ctx: &mut Ctx, token: u64) {
+        if token != self.workload_state.token || self.closing {
+            return;
+        }
+        let Some(workload) = self.workload.clone() else { return };
+        let elapsed = ctx.now - self.workload_state.last_tick;
+        self.workload_state.last_tick = ctx.now;
+        if !self.paused {
+            let owed = self.workload_state.owed + workload.rate_per_sec * elapsed as f64 / 1000.0;
+            self.workload_state.owed = owed.min(RECORDS_PER_TICK_MAX);
+            self.generate(ctx, &workload);
+        }
+        if self.workload_done(&workload) {
+            self.finish_workload_transaction(ctx, &workload);
+        } else if self.tm.fatal.is_none() {
+            ctx.set_timer(tick_ms(workload.rate_per_sec), Timer::Producer(ProducerTimer::Workload { token }));
+        }
+        self.poll(ctx);
+    }
+
+    fn workload_done(&self, workload: &Workload) -> bool {
+        workload.max_records.is_some_and(|max| self.workload_state.generated >= max)
+    }
+
+    fn generate(&mut self, ctx: &mut Ctx, workload: &Workload) {
+        while self.workload_state.owed >= 1.0 && !self.workload_done(workload) {
+            if !self.workload_may_send(ctx, workload) {
+                // Blocked (commit in flight, or no open transaction): the
+                // application would be blocked too; do not build a backlog.
+                self.workload_state.owed = self.workload_state.owed.min(1.0);
+                return;
+            }
+            let n = self.workload_state.generated;
+            let key = match &workload.key {
+                KeyPattern::None => None,
+                KeyPattern::Sequential { prefix, cardinality } => {
+                    Some(Blob::from(format!("{prefix}{}", n % u64::from((*cardinality).max(1)))))
+                }
+                KeyPattern::Random { prefix, cardinality } => {
+                    Some(Blob::from(format!("{prefix}{}", ctx.rng.gen_range(0..(*cardinality).max(1)))))
+                }
+                KeyPattern::Fixed { key } => Some(Blob::from(key.as_str())),
+            };
+            let record = ProducerRecord {
+                topic: workload.topic.clone(),
+                partition: None,
+                key,
+                value: Some(value_for(n, workload.value_bytes)),
+                headers: vec![],
+                timestamp: None,
+            };
+            self.workload_state.generated += 1;
+            self.workload_state.owed -= 1.0;
+            if self.send_record(ctx, record).is_err() {
+                // The producer refuses sends (fatal error): stop generating.
+                self.workload_state.owed = 0.0;
+                return;
+            }
+            self.workload_state.txn_records += 1;
+        }
+    }
+
+    /// Moves the workload's transaction loop along; true when a record may be sent now.
+    fn workload_may_send(&mut self, ctx: &mut Ctx, workload: &Workload) -> bool {
+        let Some(state) = self.tm.state() else { return self.tm.fatal.is_none() };
+        let Some(per_txn) = workload.records_per_transaction.filter(|n| *n > 0) else {
+            let open =
+                state == TransactionState::InTransaction || self.tm.txn.as_ref().is_some_and(|t| t.begin_after_init);
+            return open;
+        };
+        let begun = self.tm.txn.as_ref().is_some_and(|t| t.begin_after_init);
+        match state {
+            TransactionState::Uninitialized | TransactionState::Initializing if !begun => {
+                self.workload_begin(ctx);
+                true
+            }
+            TransactionState::Ready => {
+                self.workload_begin(ctx);
+                true
+            }
+            TransactionState::Initializing | TransactionState::InTransaction => {
+                if self.workload_state.txn_records < per_txn {
+                    return true;
+                }
+                self.workload_end(ctx, workload);
+                false
+            }
+            TransactionState::AbortableError => {
+                let _ = self.abort_transaction(ctx);
+                false
+            }
+            TransactionState::CommittingTransaction
+            | TransactionState::AbortingTransaction
+            | TransactionState::FatalError
+            | TransactionState::Uninitialized => false,
+        }
+    }
+
+    fn workload_begin(&mut self, ctx: &mut Ctx) {
+        if self.begin_transaction(ctx).is_ok() {
+            self.workload_state.txn_records = 0;
+            self.workload_state.txn_count += 1;
+        }
+    }
+
+    /// Commits the workload's transaction, or aborts every `abort_every`-th.
+    fn workload_end(&mut self, ctx: &mut Ctx, workload: &Workload) {
+        if self.tm.state() == Some(TransactionState::Initializing) {
+            return; // wait for initTransactions; the transaction is not open yet
+        }
+        let abort = workload.abort_every > 0 && self.workload_state.txn_count % u64::from(workload.abort_every) == 0;
+        let _ = if abort { self.abort_transaction(ctx) } else { self.commit_transaction(ctx) };
+        self.workload_state.txn_records = 0;
+    }
+
+    /// `max_records` reached inside a workload transaction: end it.
+    fn finish_workload_transaction(&mut self, ctx: &mut Ctx, workload: &Workload) {
+        if workload.records_per_transaction.is_none_or(|n| n == 0) {
+            return;
+        }
+        match self.tm.state() {
+            Some(TransactionState::InTransaction) if self.workload_state.txn_records > 0 => {
+                self.workload_end(ctx, workload)
+            }
+            Some(TransactionState::Initializing) => {
+                // Still initialising: check again on the next tick.
+                let token = self.workload_state.token;
+                ctx.set_timer(tick_ms(workload.rate_per_sec), Timer::Producer(ProducerTimer::Workload { token }));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_padded_to_value_bytes() {
+        assert_eq!(value_for(7, 8).to_text_lossy(), "v-7.....");
+        assert_eq!(value_for(123456, 4).to_text_lossy(), "v-123456");
+    }
+
+    #[test]
+    fn tick_period_follows_the_rate_within_bounds() {
+        assert_eq!(tick_ms(10.0), 100);
+        assert_eq!(tick_ms(1.0), 100);
+        assert_eq!(tick_ms(250.0), 4);
+        assert_eq!(tick_ms(1_000_000.0), 1);
+    }
+}
