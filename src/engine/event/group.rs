@@ -33,4 +33,8 @@ pub enum GroupEvent {
     /// The member lost its partitions without revoking them (its generation
     /// was fenced, or it left after `max.poll.interval.ms`): no commit.
     PartitionsLost { group: String, client: ClientId, partitions: Vec<TopicPartition> },
+    /// The coordinator starts a rebalance of generation `generation` (the
+    /// current one; the next is `generation + 1`), and why: a member joined,
+    /// left, was expired, or changed its subscription.
+    RebalanceTriggered { group: String, generation: i32, reason: String },
 }

@@ -49,6 +49,10 @@ pub struct JoinGroupProtocol {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinGroupRequest {
     pub group_id: String,
+    /// The client's `client.id` (on the wire it is in the request header).
+    /// The coordinator builds new member ids from it: `<client.id>-<uuid>`.
+    #[serde(default)]
+    pub client_id: String,
     pub session_timeout_ms: Millis,
     pub rebalance_timeout_ms: Millis,
     /// Empty on first join: the coordinator answers MEMBER_ID_REQUIRED with one (KIP-394).
