@@ -65,11 +65,14 @@ pub struct ClusterSnapshot {
 
 impl Simulation {
     pub fn snapshot(&self, options: SnapshotOptions) -> ClusterSnapshot {
-        let _ = options.max_records_per_partition;
         let brokers = self
             .brokers
             .iter()
-            .map(|(id, slot)| BrokerView { id: *id, status: slot.status, broker: slot.broker.snapshot(self.now()) })
+            .map(|(id, slot)| BrokerView {
+                id: *id,
+                status: slot.status,
+                broker: slot.broker.snapshot(self.now(), options.max_records_per_partition),
+            })
             .collect();
         let mut producers = Vec::new();
         let mut consumers = Vec::new();
