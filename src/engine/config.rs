@@ -604,6 +604,12 @@ pub struct ConsumerConfig {
     /// `retry.backoff.ms`, default 100.
     #[serde(rename = "retry.backoff.ms")]
     pub retry_backoff_ms: Millis,
+    /// `metadata.max.age.ms`, default 300000: refresh metadata at least this often.
+    #[serde(rename = "metadata.max.age.ms")]
+    pub metadata_max_age_ms: Millis,
+    /// `default.api.timeout.ms`, default 60000: how long `commitSync()` keeps retrying.
+    #[serde(rename = "default.api.timeout.ms")]
+    pub default_api_timeout_ms: Millis,
 }
 
 impl Default for ConsumerConfig {
@@ -627,6 +633,8 @@ impl Default for ConsumerConfig {
             isolation_level: IsolationLevel::ReadUncommitted,
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
+            metadata_max_age_ms: 300_000,
+            default_api_timeout_ms: 60_000,
         }
     }
 }
