@@ -78,12 +78,17 @@ fn validate_offset_commit(
     }
 }
 
+/// Commits of partitions that exist, each with what will be stored.
+type KnownCommits = Vec<(TopicPartition, CommittedOffset)>;
+/// Partitions refused before the append, with why.
+type RefusedCommits = Vec<(TopicPartition, KafkaError)>;
+
 /// Splits commits into those for partitions that exist and those that do not.
 fn split_known(
     image: &MetadataImage,
     offsets: Vec<(TopicPartition, Offset)>,
     now: i64,
-) -> (Vec<(TopicPartition, CommittedOffset)>, Vec<(TopicPartition, KafkaError)>) {
+) -> (KnownCommits, RefusedCommits) {
     let mut known = Vec::new();
     let mut refused = Vec::new();
     for (tp, offset) in offsets {

@@ -21,7 +21,7 @@
 //!
 //! This file holds state and the small rules over it (protocol selection,
 //! leader election, who has rejoined); the protocol handlers that drive it
-//! are in `membership.rs`. Members are kept in join order: where Java walks a
+//! are in `join.rs`, `rebalance.rs`, `sync.rs` and `session.rs`. Members are kept in join order: where Java walks a
 //! `HashMap` (a new leader after the old one left, the member list sent to
 //! the leader), the model takes the earliest member, so runs are repeatable.
 

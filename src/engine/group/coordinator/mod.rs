@@ -14,8 +14,10 @@
 //! - `mod.rs` (here): which groups this broker coordinates, request routing,
 //!   FindCoordinator, writes waiting for the high watermark, timers.
 //! - `group`: one group's state machine and membership bookkeeping.
-//! - `membership`: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, rebalances,
-//!   session expiry.
+//! - `join`, `sync`, `session`: JoinGroup; SyncGroup; Heartbeat, LeaveGroup
+//!   and session expiry.
+//! - `rebalance`: the rebalance they drive (join phase, initial delay,
+//!   generations) and the group records it writes.
 //! - `commit`: OffsetCommit, OffsetFetch, admin offset resets.
 //! - `offsets`, `group_record`, `codec`: the records of `__consumer_offsets`
 //!   in Kafka's binary schema, and a readable rendering for the UI.
@@ -27,10 +29,13 @@ mod codec;
 mod commit;
 pub mod group;
 pub mod group_record;
+mod join;
 mod loader;
-mod membership;
 pub mod offsets;
+mod rebalance;
+mod session;
 pub mod snapshot;
+mod sync;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod proptests;
@@ -248,12 +253,10 @@ impl GroupCoordinator {
             // The appends may still become committed under the new leader,
             // but this broker can no longer tell: Kafka fails them with
             // NOT_LEADER_OR_FOLLOWER, which the client sees as NOT_COORDINATOR.
-            if let PendingWrite::Offsets { responder, offsets, refused, .. } =
+            if let PendingWrite::Offsets { responder: Some(responder), offsets, refused, .. } =
                 self.pending.remove(&key).expect("listed above")
             {
-                if let Some(responder) = responder {
-                    commit::respond_commit_error(ctx, responder, offsets, refused, KafkaError::NotCoordinator);
-                }
+                commit::respond_commit_error(ctx, responder, offsets, refused, KafkaError::NotCoordinator);
             }
         }
     }

@@ -431,7 +431,7 @@ impl Harness {
             client,
             Request::OffsetFetch(OffsetFetchRequest {
                 group_id: group.into(),
-                partitions: Some((0..4).map(|p| tp(p)).collect()),
+                partitions: Some((0..4).map(tp).collect()),
                 require_stable: false,
             }),
         );
@@ -512,7 +512,7 @@ fn first_join_without_member_id_gets_member_id_required() {
     let g = h.group("g").unwrap();
     assert_eq!(g.state, GroupState::Empty);
     assert!(g.members.is_empty(), "the member is not in the group until it rejoins");
-    assert_eq!(g.pending_members, [r.member_id.clone()]);
+    assert_eq!(g.pending_members, std::slice::from_ref(&r.member_id));
     assert!(!h.events.iter().any(|e| matches!(e, GroupEvent::MemberJoined { .. })));
 
     // Rejoining with the id makes it a member and starts the first rebalance.
