@@ -185,7 +185,7 @@ mod tests {
         let (a, b) = (TopicPartition::new("t", 0), TopicPartition::new("t", 1));
         let mut purgatory = Purgatory::default();
         let first = purgatory.add_fetch(fetch_for(&[a.clone(), b.clone()]));
-        let second = purgatory.add_fetch(fetch_for(&[b.clone()]));
+        let second = purgatory.add_fetch(fetch_for(std::slice::from_ref(&b)));
         assert_eq!(purgatory.fetches_watching(&b), vec![first, second]);
         purgatory.remove_fetch(first);
         assert_eq!(purgatory.fetches_watching(&a), Vec::<u64>::new());

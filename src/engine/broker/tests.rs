@@ -1,1 +1,7 @@
-// Unit tests live here.
+//! The broker driven alone through `TestCtx`: messages in, what it sends,
+//! emits and schedules out.
+
+mod follower;
+mod harness;
+mod leader;
+mod session;
