@@ -1,1 +1,4 @@
 pub mod engine;
+
+#[cfg(feature = "web")]
+pub mod ui;

@@ -1,2 +1,5 @@
 //! Browser entry point (built by Trunk for wasm32 with the `web` feature).
-fn main() {}
+
+fn main() {
+    yew::Renderer::<kafka_playground::ui::App>::new().render();
+}
