@@ -216,6 +216,9 @@ pub(crate) fn apply(sim: &mut Simulation, command: Command) -> Result<(), Comman
         Command::CrashConsumer { consumer } => {
             let id = running_consumer(sim, &consumer)?;
             sim.record(NodeId::Client(id), ConsumerEvent::ConsumerCrashed { client: id }.into());
+            if let Some(Client::Consumer(c)) = sim.clients.get_mut(&id).map(|slot| &mut slot.client) {
+                c.crash();
+            }
             sim.stop_client(id, NodeStatus::Crashed);
             Ok(())
         }
