@@ -86,8 +86,11 @@ impl Controller {
         self.check_replication_factor(replication_factor, &candidates)?;
         config.validate().map_err(|m| AdminError::new(KafkaError::InvalidConfig, m))?;
 
-        let n = candidates.len();
-        let start = Start { start_index: ctx.rng.gen_range(0..n), replica_shift: ctx.rng.gen_range(0..n) };
+        // Drawn as u32: `gen_range` over usize samples differently on wasm32
+        // (32-bit) and native, and the trace must be the same on both.
+        let n = u32::try_from(candidates.len()).expect("fewer than 2^32 brokers");
+        let mut draw = || usize::try_from(ctx.rng.gen_range(0..n)).expect("fits");
+        let start = Start { start_index: draw(), replica_shift: draw() };
         let assignment = placement::assign(&candidates, 0, partitions, replication_factor, start);
         let partitions_image = new_partitions(0, assignment);
         let topic = TopicImage { name: name.to_string(), is_internal, config, partitions: partitions_image };

@@ -210,6 +210,7 @@ impl Controller {
 
     /// Ends every handler: publish changes, keep the timers set.
     fn finish(&mut self, ctx: &mut Ctx) -> bool {
+        assert!(self.sessions.keys().eq(self.image.brokers.keys()), "a session for every registration");
         let published = self.publish(ctx);
         self.schedule_session_check(ctx);
         self.schedule_rebalance(ctx);
