@@ -85,3 +85,12 @@ impl Runner {
         &self.pending
     }
 }
+
+/// Runs a scenario to `until` and hashes its whole event trace (see
+/// `event::trace_hash`): what golden tests pin and what the native and the
+/// wasm32 builds must agree on.
+pub fn scenario_trace_hash(scenario: &Scenario, seed: u64, until: Millis) -> Result<u64, ScenarioError> {
+    let mut runner = Runner::new(scenario, seed)?;
+    runner.run_until(until);
+    Ok(super::event::trace_hash(runner.sim.drain_events().iter()))
+}

@@ -9,6 +9,9 @@ use wasm_bindgen_test::wasm_bindgen_test_configure;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod determinism;
 mod engine_in_browser;
 #[cfg(feature = "web")]
 mod ui_renders;
+#[cfg(feature = "web")]
+mod ui_state;
