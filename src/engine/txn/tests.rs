@@ -16,11 +16,14 @@ use crate::engine::record::{Record, RecordBatch};
 const ME: BrokerId = 1;
 const CLIENT: NodeId = NodeId::Client(9);
 
+/// An internal record the fake host appended: (offset, key, value).
+type Appended = (Offset, Option<Blob>, Option<Blob>);
+
 /// A broker's replica manager, reduced to what the coordinator uses.
 struct FakeHost {
     image: MetadataImage,
     /// Appended internal records per partition, with their offsets.
-    logs: BTreeMap<TopicPartition, Vec<(Offset, Option<Blob>, Option<Blob>)>>,
+    logs: BTreeMap<TopicPartition, Vec<Appended>>,
     markers: Vec<(TopicPartition, ProducerId, ProducerEpoch, ControlType)>,
     next_producer_id: ProducerId,
 }
@@ -190,14 +193,15 @@ impl Harness {
 
     /// Responses sent to the client so far, drained.
     fn responses(&mut self) -> Vec<(CorrelationId, Response)> {
-        self.t
-            .take_sent()
-            .into_iter()
-            .filter_map(|(to, m)| match m {
-                Message::Response { correlation_id, body } if to == CLIENT => Some((correlation_id, body)),
-                _ => None,
-            })
-            .collect()
+        let mut out = Vec::new();
+        self.t.effects.retain(|e| match e {
+            Effect::Send { to, message: Message::Response { correlation_id, body } } if *to == CLIENT => {
+                out.push((*correlation_id, body.clone()));
+                false
+            }
+            _ => true,
+        });
+        out
     }
 
     fn init(&mut self, id: &str) -> (ProducerId, ProducerEpoch) {

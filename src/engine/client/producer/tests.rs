@@ -128,6 +128,15 @@ impl Harness {
         })
     }
 
+    /// The producer learns `topic` (as if the application had used it before).
+    fn know(&mut self, topic: &str, leaders: &[BrokerId]) {
+        self.with(|p, ctx| {
+            p.metadata.add_topic(topic);
+            p.poll(ctx)
+        });
+        self.answer_metadata(topic, leaders);
+    }
+
     /// Answers the Metadata request: `topic` with partitions led by `leaders`.
     fn answer_metadata(&mut self, topic: &str, leaders: &[BrokerId]) {
         let requests = self.take(|r| matches!(r, Request::Metadata(_)).then_some(()));
@@ -223,7 +232,7 @@ fn values(request: &ProduceRequest) -> Vec<(TopicPartition, Vec<String>)> {
 
 #[test]
 fn records_with_the_same_key_go_to_the_same_partition() {
-    let mut h = Harness::plain();
+    let mut h = Harness::new(ProducerConfig { enable_idempotence: false, linger_ms: 10, ..ProducerConfig::default() });
     h.start();
     h.send("orders", Some("alice"), "a1").unwrap(); // waits for metadata
     h.answer_metadata("orders", &[1, 1, 1, 1, 1, 1]);
@@ -231,7 +240,7 @@ fn records_with_the_same_key_go_to_the_same_partition() {
         h.send("orders", Some("alice"), &format!("a{i}")).unwrap();
         h.send("orders", Some("bob"), &format!("b{i}")).unwrap();
     }
-    h.run_until(1);
+    h.run_until(10);
     let mut by_partition: BTreeMap<PartitionId, Vec<String>> = BTreeMap::new();
     for (_, _, request) in h.produces() {
         for (tp, vals) in values(&request) {
@@ -251,7 +260,7 @@ fn records_with_the_same_key_go_to_the_same_partition() {
 fn batch_is_sent_when_linger_ms_expires() {
     let mut h = Harness::new(ProducerConfig { enable_idempotence: false, linger_ms: 50, ..ProducerConfig::default() });
     h.start();
-    h.answer_metadata("orders", &[2]);
+    h.know("orders", &[2]);
     h.send("orders", None, "v").unwrap();
     h.run_until(49);
     assert!(h.produces().is_empty(), "not before linger.ms");
@@ -271,17 +280,19 @@ fn full_batch_is_sent_before_linger() {
         ..ProducerConfig::default()
     });
     h.start();
-    h.answer_metadata("orders", &[1]);
+    h.know("orders", &[1]);
     let value = "x".repeat(40);
     for _ in 0..5 {
         h.send("orders", None, &value).unwrap();
     }
     let produces = h.produces();
-    assert_eq!(produces.len(), 1, "the full batch went at once, the open one lingers");
-    let batch = &produces[0].2.partitions[0].batch;
-    assert!(batch.size_in_bytes() <= 200, "a batch never exceeds batch.size");
-    assert_eq!(batch.record_count(), 2);
-    assert_eq!(h.p.snapshot().queued[0].records, 3);
+    assert_eq!(produces.len(), 2, "both full batches went at once, the open one lingers");
+    for (_, _, request) in &produces {
+        let batch = &request.partitions[0].batch;
+        assert!(batch.size_in_bytes() <= 200, "a batch never exceeds batch.size");
+        assert_eq!(batch.record_count(), 2);
+    }
+    assert_eq!(h.p.snapshot().queued[0].records, 1);
 }
 
 #[test]
@@ -306,13 +317,12 @@ fn retry_keeps_the_sequence_number_of_the_batch() {
     h.run_until(h.now + 99);
     assert!(h.produces().is_empty(), "retry.backoff.ms (100) not yet passed");
     h.run_until(h.now + 1);
-    let (broker, corr, retry) = h.produces().remove(0);
-    let resent = &retry.partitions[0].batch;
+    let sent = h.produces();
+    assert_eq!(sent.len(), 2, "the retry, then the batch queued behind it");
+    let resent = &sent[0].2.partitions[0].batch;
     assert_eq!(resent.base_sequence, 0, "the retry carries the same sequence");
     assert_eq!(resent.records, batch.records, "the same records, not copies");
-    h.ack(broker, corr, &retry, 10);
-    let (_, _, next) = h.produces().remove(0);
-    assert_eq!(next.partitions[0].batch.base_sequence, 1, "the next batch continues the sequence");
+    assert_eq!(sent[1].2.partitions[0].batch.base_sequence, 1, "the next batch continues the sequence");
     assert_eq!(h.p.stats().retries, 1);
 }
 
@@ -326,7 +336,7 @@ fn delivery_timeout_fails_records_with_msg_timed_out() {
         ..ProducerConfig::default()
     });
     h.start();
-    h.answer_metadata("orders", &[1]);
+    h.know("orders", &[1]);
     h.send("orders", None, "v").unwrap();
     // The broker never answers: every attempt times out after request.timeout.ms.
     h.run_until(999);
@@ -363,7 +373,7 @@ fn max_in_flight_limits_requests_per_broker() {
         ..ProducerConfig::default()
     });
     h.start();
-    h.answer_metadata("orders", &[1]);
+    h.know("orders", &[1]);
     let value = "x".repeat(60);
     for _ in 0..5 {
         h.send("orders", None, &value).unwrap(); // one record per batch
@@ -385,7 +395,7 @@ fn acks_zero_completes_without_a_response() {
         ..ProducerConfig::default()
     });
     h.start();
-    h.answer_metadata("orders", &[1]);
+    h.know("orders", &[1]);
     h.send("orders", None, "v").unwrap();
     let produces = h.produces();
     assert_eq!(produces.len(), 1);
@@ -398,8 +408,11 @@ fn acks_zero_completes_without_a_response() {
     }));
     assert_eq!(h.p.snapshot().in_flight_requests, 0);
     assert!(h.p.acknowledged().is_empty(), "no offset is known with acks=0");
+    let produce_correlation_id = produces[0].1;
     assert!(
-        !h.timers.values().any(|t| matches!(t, Timer::Producer(ProducerTimer::RequestTimeout { .. }))),
+        !h.timers
+            .values()
+            .any(|t| *t == Timer::Producer(ProducerTimer::RequestTimeout { correlation_id: produce_correlation_id })),
         "no request timeout: no answer is expected"
     );
 }
@@ -408,7 +421,7 @@ fn acks_zero_completes_without_a_response() {
 fn disconnect_fails_in_flight_batches_retriably() {
     let mut h = Harness::plain();
     h.start();
-    h.answer_metadata("orders", &[1]);
+    h.know("orders", &[1]);
     h.send("orders", None, "v").unwrap();
     assert_eq!(h.produces().len(), 1);
     h.with(|p, ctx| p.on_message(ctx, NodeId::Broker(1), Message::Disconnected));
@@ -419,7 +432,10 @@ fn disconnect_fails_in_flight_batches_retriably() {
         records: 1,
         will_retry: true,
     }));
+    // Metadata is refreshed, at most once per retry.backoff.ms.
+    h.run_until(100);
     assert_eq!(h.take(|r| matches!(r, Request::Metadata(_)).then_some(())).len(), 1, "metadata is refreshed");
+    assert_eq!(h.produces().len(), 1, "and the batch is sent again");
 }
 
 #[test]
@@ -433,7 +449,7 @@ fn a_retried_batch_without_idempotence_is_written_again_after_a_lost_ack() {
         ..ProducerConfig::default()
     });
     h.start();
-    h.answer_metadata("orders", &[1]);
+    h.know("orders", &[1]);
     h.send("orders", None, "once").unwrap();
     let first = h.produces();
     h.run_until(1_000);
@@ -461,8 +477,9 @@ fn out_of_order_sequence_behind_an_unresolved_batch_is_retried_in_order() {
     h.answer(b, c, &r, Some(KafkaError::OutOfOrderSequenceNumber), -1);
     h.run_until(h.now + 500);
     assert!(h.produces().is_empty(), "the second batch waits for the first to resolve");
-    // The first times out and is resent, then the second follows it.
-    h.run_until(30_000);
+    // The first times out (request.timeout.ms), is resent after the backoff,
+    // then the second follows it.
+    h.run_until(30_100);
     let resent = h.produces();
     assert_eq!(resent.len(), 1);
     assert_eq!(resent[0].2.partitions[0].batch.base_sequence, 0);
@@ -498,7 +515,7 @@ fn close_flushes_then_stops() {
     let mut h =
         Harness::new(ProducerConfig { enable_idempotence: false, linger_ms: 10_000, ..ProducerConfig::default() });
     h.start();
-    h.answer_metadata("orders", &[1]);
+    h.know("orders", &[1]);
     h.send("orders", None, "v").unwrap();
     assert!(h.produces().is_empty());
     h.with(|p, ctx| p.close(ctx));

@@ -56,7 +56,7 @@ impl TransactionState {
 }
 
 /// Sequence bookkeeping of one partition (`TopicPartitionEntry`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PartitionSequences {
     /// Sequence the next new batch gets.
     pub next: i32,
@@ -74,7 +74,7 @@ impl PartitionSequences {
 
     /// The sequence the broker expects next.
     pub fn is_next(&self, base_sequence: i32) -> bool {
-        increment_sequence(self.last_acked, 1) == base_sequence || (self.last_acked == -1 && base_sequence == 0)
+        increment_sequence(self.last_acked, 1) == base_sequence
     }
 }
 

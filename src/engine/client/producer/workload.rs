@@ -177,7 +177,8 @@ impl Producer {
         if self.tm.state() == Some(TransactionState::Initializing) {
             return; // wait for initTransactions; the transaction is not open yet
         }
-        let abort = workload.abort_every > 0 && self.workload_state.txn_count % u64::from(workload.abort_every) == 0;
+        let abort =
+            workload.abort_every > 0 && self.workload_state.txn_count.is_multiple_of(u64::from(workload.abort_every));
         let _ = if abort { self.abort_transaction(ctx) } else { self.commit_transaction(ctx) };
         self.workload_state.txn_records = 0;
     }
