@@ -1,99 +1,245 @@
-//! The browser app (Yew). A first, minimal screen: write records by hand and
-//! see their size in Kafka's v2 format, computed by the engine as you type.
+//! The browser app (Yew). One reducer (`state::AppState`) owns the engine;
+//! the frame loop (`driver`) ticks it; components get data and `on_<verb>`
+//! callbacks and hold no Kafka logic.
 //!
-//! `state` holds the one reducer; the components here only render it and
-//! turn input into `Action`s. The `data-testid`s are what the browser tests
-//! (`tests/wasm`, `tests/e2e`) look for.
+//! Modules:
+//! - `state`: the reducer, its actions, and the shared values the views read.
+//! - `driver`: the requestAnimationFrame loop. `shortcuts`: keys and the help overlay.
+//! - `controls`: play / pause / step / speed / clock / seed / scenario.
+//! - `cluster`: the network picture with messages in flight, and the brokers with their replicas.
+//! - `log_view`: each partition's log as cells, with HW, LEO, segments and consumer positions.
+//! - `panels`: clients, actions, event log, metrics and lag chart (see /work/notes/ui-contract.md).
+//! - `model`: questions about a snapshot that several views ask. `history`: sampled lag and metrics.
+//! - `scenarios`: the built-in scenarios and the benchmark cluster.
+//!
+//! URL parameters: `?scenario=<id>` (a built-in, see `scenarios::BUILT_IN`),
+//! `&seed=<n>`, `&speed=<x>`, `&paused`; `?bench` loads the frame-time
+//! benchmark cluster (`?bench=brokers,partitions,groups,consumers,records_per_sec`
+//! to change it) and records frame times (see `driver`).
 
-mod state;
+pub mod cluster;
+pub mod controls;
+pub mod driver;
+pub mod history;
+pub mod log_view;
+pub mod model;
+pub mod panels;
+pub mod scenarios;
+pub mod shortcuts;
+pub mod state;
 
-pub use state::{Action, Draft};
+pub use state::{Action, AppState};
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::engine::record::RECORD_BATCH_OVERHEAD;
+use cluster::ClusterView;
+use controls::Controls;
+use log_view::LogView;
+use panels::{ActionsPanel, ClientsPanel, EventLog, LagChart, MetricsPanel};
+use scenarios::BenchSpec;
+use shortcuts::HelpOverlay;
+use state::{clamp_speed, Select};
+
+use crate::engine::command::{Command, CommandError};
+
+/// What the page's URL asks for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Boot {
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    pub speed: Option<f64>,
+    pub paused: bool,
+    pub bench: Option<BenchSpec>,
+}
+
+impl Boot {
+    /// Parses a query string (`?scenario=quickstart&seed=3`). Unknown or
+    /// malformed parameters are ignored: a bad URL still opens the app.
+    pub fn from_query(query: &str) -> Boot {
+        let mut boot = Boot::default();
+        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "scenario" => boot.scenario = Some(value.to_string()),
+                "seed" => boot.seed = value.parse().ok(),
+                "speed" => boot.speed = value.parse().ok().map(clamp_speed),
+                "paused" => boot.paused = true,
+                "bench" => {
+                    let mut spec = BenchSpec::default();
+                    let numbers: Vec<f64> = value.split(',').filter_map(|v| v.parse().ok()).collect();
+                    if let [b, p, g, c, r, ..] = numbers[..] {
+                        spec = BenchSpec {
+                            brokers: (b as i32).clamp(1, 64),
+                            partitions: (p as i32).clamp(1, 512),
+                            groups: (g as u32).min(32),
+                            consumers: (c as u32).min(64),
+                            records_per_sec: r.clamp(0.0, 1e6),
+                        };
+                    }
+                    boot.bench = Some(spec);
+                }
+                _ => {}
+            }
+        }
+        boot
+    }
+
+    fn from_location() -> Boot {
+        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        Boot::from_query(&query)
+    }
+
+    /// The first state: the bench cluster, the scenario asked for, or the
+    /// default (a scenario that fails to load falls back to the default and says why).
+    pub fn initial_state(&self) -> AppState {
+        let mut state = if let Some(spec) = self.bench {
+            spec.scenario().and_then(|s| AppState::start("bench".to_string(), s, self.seed)).unwrap_or_else(|e| {
+                let mut s = AppState::default();
+                s.load_error = Some(e);
+                s
+            })
+        } else if let Some(id) = &self.scenario {
+            AppState::load(id, self.seed).unwrap_or_else(|e| {
+                let mut s = AppState::default();
+                s.load_error = Some(e);
+                s
+            })
+        } else {
+            AppState::load(scenarios::DEFAULT_ID, self.seed).unwrap_or_default()
+        };
+        state.apply_boot(self);
+        state
+    }
+}
+
+/// What deep components can reach without props: the reducer's dispatcher.
+#[derive(Clone, PartialEq)]
+pub struct AppContext {
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let draft = use_reducer(Draft::default);
-    let dispatch = |make: fn(String) -> Action| {
-        let draft = draft.dispatcher();
-        Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            draft.dispatch(make(input.value()));
+    let boot = use_memo((), |_| Boot::from_location());
+    let state = {
+        let boot = boot.clone();
+        use_reducer(move || boot.initial_state())
+    };
+    driver::use_frame_loop(state.dispatcher(), boot.bench.is_some());
+    shortcuts::use_shortcuts(state.clone());
+
+    let dispatch = state.dispatcher();
+    let cb = |make: fn() -> Action| {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: ()| dispatch.dispatch(make()))
+    };
+    let on_toggle_play = cb(|| Action::TogglePlay);
+    let on_step = cb(|| Action::Step);
+    let on_help = cb(|| Action::ToggleHelp);
+    let on_close_help = cb(|| Action::CloseHelp);
+    let on_dismiss = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::DismissOutcome))
+    };
+    let on_speed = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |speed: f64| dispatch.dispatch(Action::SetSpeed(speed)))
+    };
+    let on_seed = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |seed: u64| dispatch.dispatch(Action::SetSeed(seed)))
+    };
+    let on_scenario = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |id: String| dispatch.dispatch(Action::LoadScenario { id, seed: None }))
+    };
+    let on_apply = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |command: Command| dispatch.dispatch(Action::Apply(command)))
+    };
+    let on_apply_then = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |(command, reply): (Command, Callback<Result<(), CommandError>>)| {
+            dispatch.dispatch(Action::ApplyThen(command, reply))
         })
     };
-    let on_key = dispatch(Action::SetKey);
-    let on_value = dispatch(Action::SetValue);
-    let on_append = {
-        let draft = draft.dispatcher();
-        Callback::from(move |_| draft.dispatch(Action::Append))
-    };
-    let on_clear = {
-        let draft = draft.dispatcher();
-        Callback::from(move |_| draft.dispatch(Action::Clear))
+    let on_select = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |select: Select| dispatch.dispatch(Action::Select(select)))
     };
 
+    let s = &*state;
+    let context = AppContext { dispatch: dispatch.clone() };
     html! {
-        <main class="app" data-testid="app">
-            <header>
-                <h1>{ "Kafka playground" }</h1>
-                <p class="tagline">{ "A Kafka cluster you can hold in your hand. Coming soon: brokers, replicas and consumer groups. For now, write records and watch their size." }</p>
-            </header>
-            <section class="card">
-                <h2>{ "A record" }</h2>
-                <label>{ "key" }
-                    <input data-testid="record-key" placeholder="null" value={draft.key.clone()} oninput={on_key} />
-                </label>
-                <label>{ "value" }
-                    <input data-testid="record-value" value={draft.value.clone()} oninput={on_value} />
-                </label>
-                <p>{ "Size on the wire: " }<strong data-testid="record-size">{ format!("{} bytes", draft.record().size_in_bytes()) }</strong></p>
-                <button data-testid="append-record" onclick={on_append}>{ "Append to batch" }</button>
-            </section>
-            <BatchView draft={(*draft).clone()} {on_clear} />
-        </main>
+        <ContextProvider<AppContext> {context}>
+            <div class="app" data-testid="app">
+                <header class="topbar">
+                    <div class="brand">
+                        <h1>{ "Kafka playground" }</h1>
+                        <details class="scenario-info">
+                            <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
+                            <p>{ s.scenario.description.clone() }</p>
+                        </details>
+                    </div>
+                    <Controls playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
+                        scenario_id={AttrValue::from(s.scenario.id.clone())}
+                        {on_toggle_play} {on_step} {on_speed} {on_seed} {on_scenario} {on_help} />
+                </header>
+                <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
+                <main class="layout">
+                    <div class="col-main">
+                        <ClusterView snapshot={s.snapshot.clone()} flights={s.flights.clone()}
+                            selected_partition={s.selection.partition.clone()} selected_broker={s.selection.broker}
+                            on_apply={on_apply.clone()} on_select={on_select.clone()} />
+                        <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
+                            selection={s.selection.clone()} on_select={on_select.clone()} />
+                    </div>
+                    <div class="col-side">
+                        <ClientsPanel snapshot={s.snapshot.clone()}
+                            selected={s.selection.client.clone().map(AttrValue::from)}
+                            on_apply={on_apply.clone()} on_select={on_select.clone()} />
+                        <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
+                    </div>
+                    <div class="col-wide">
+                        <MetricsPanel snapshot={s.snapshot.clone()} history={s.history.clone()} />
+                        <LagChart history={s.history.clone()} />
+                        <EventLog snapshot={s.snapshot.clone()} events={s.events.clone()} notable={s.notable.clone()}
+                            on_select={on_select.clone()} />
+                    </div>
+                </main>
+                <HelpOverlay open={s.help_open} on_close={on_close_help} />
+            </div>
+        </ContextProvider<AppContext>>
     }
 }
 
 #[derive(Properties, PartialEq)]
-struct BatchViewProps {
-    draft: Draft,
-    on_clear: Callback<MouseEvent>,
+struct StatusLineProps {
+    outcome: Option<state::Outcome>,
+    load_error: Option<String>,
+    on_dismiss: Callback<MouseEvent>,
 }
 
-#[function_component(BatchView)]
-fn batch_view(props: &BatchViewProps) -> Html {
-    let batch = props.draft.batch();
-    html! {
-        <section class="card">
-            <h2>{ "The batch" }</h2>
-            <p>
-                <strong data-testid="batch-count">{ records_label(batch.record_count()) }</strong>
-                { ", " }
-                <strong data-testid="batch-size">{ format!("{} bytes", batch.size_in_bytes()) }</strong>
-                { format!(" ({RECORD_BATCH_OVERHEAD}-byte header included)") }
-            </p>
-            <ol data-testid="batch-records" start="0">
-                { for batch.records.iter().map(|r| html! {
-                    <li>
-                        <code>{ r.key.as_ref().map_or("null".to_string(), |k| k.to_text_lossy()) }</code>
-                        { " → " }
-                        <code>{ r.value.as_ref().map_or("null".to_string(), |v| v.to_text_lossy()) }</code>
-                        { format!(" ({} bytes)", r.size_in_bytes()) }
-                    </li>
-                }) }
-            </ol>
-            <button data-testid="clear-batch" onclick={props.on_clear.clone()}>{ "Clear" }</button>
-        </section>
-    }
-}
-
-fn records_label(count: u32) -> String {
-    if count == 1 {
-        "1 record".to_string()
+/// The result of the last command (and of the last scenario load), read out by screen readers.
+#[function_component(StatusLine)]
+fn status_line(props: &StatusLineProps) -> Html {
+    let (class, text) = if let Some(error) = &props.load_error {
+        ("status status-bad", format!("Could not load the scenario: {error}"))
+    } else if let Some(o) = &props.outcome {
+        match &o.error {
+            None => ("status status-ok", format!("{} applied at {}", o.label, model::format_time(o.time))),
+            Some(e) => ("status status-bad", format!("{} refused: {e}", o.label)),
+        }
     } else {
-        format!("{count} records")
+        ("status", String::new())
+    };
+    let visible = !text.is_empty();
+    html! {
+        <div class={class} role="status" aria-live="polite" data-testid="status">
+            if visible {
+                <span>{ text }</span>
+                <button class="btn btn-link" onclick={props.on_dismiss.clone()} aria-label="Dismiss">{ "✕" }</button>
+            }
+        </div>
     }
 }

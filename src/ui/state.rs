@@ -1,81 +1,730 @@
-//! View state of the app, owned by one reducer. Everything the views show is
-//! computed here by the engine; the views only render it.
+//! The app's one reducer. `AppState` owns the engine (a `Runner`: the
+//! simulation plus its scenario schedule and command log) and everything the
+//! views render: the cached cluster snapshot, the recent events, messages in
+//! flight, the lag history, the clock controls and the selection.
+//!
+//! Views never touch the engine: they read `AppState` (through props) and
+//! dispatch `Action`s. Every `Command` goes through `Runner::apply_now`; a
+//! refused one comes back as a `CommandError { field, message }` (to the
+//! form that sent it, through `Action::ApplyThen`, and to the status line).
+//!
+//! Everything here is cheap to clone: big values sit behind `Shared` (an
+//! `Rc` whose equality is pointer identity, so a component whose props did
+//! not change is not re-rendered and no snapshot is ever compared deeply).
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::ops::Deref;
 use std::rc::Rc;
-use std::sync::Arc;
 
-use yew::Reducible;
+use yew::{Callback, Reducible};
 
-use crate::engine::blob::Blob;
-use crate::engine::record::{Record, RecordBatch, TimestampType, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE};
+use super::history::History;
+use super::scenarios;
+use crate::engine::command::{Command, CommandError};
+use crate::engine::event::log::LostRecord;
+use crate::engine::event::{Event, LogEvent, TimedEvent};
+use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
+use crate::engine::record::Offset;
+use crate::engine::runner::Runner;
+use crate::engine::scenario::Scenario;
+use crate::engine::sim::InFlight;
+use crate::engine::snapshot::{ClusterSnapshot, SnapshotOptions};
+use crate::engine::time::Millis;
 
-/// A batch being written by hand: the record in the form and the records
-/// already appended.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Draft {
-    /// Key typed in the form; empty means a null key.
-    pub key: String,
-    /// Value typed in the form.
-    pub value: String,
-    /// Records appended so far, in order.
-    pub records: Vec<Record>,
+/// Events kept for the event log (the newest; older ones are dropped).
+pub const EVENTS_KEPT: u32 = 2_000;
+/// A frame longer than this (a background tab, a debugger pause) advances the
+/// simulation as if it had been this long, so nothing runs minutes at once.
+pub const FRAME_DT_MAX_MS: f64 = 100.0;
+pub const SPEED_MIN: f64 = 0.1;
+pub const SPEED_MAX: f64 = 100.0;
+/// Records per replica carried in the snapshot (the log view's window).
+pub const SNAPSHOT_RECORDS: u32 = 40;
+/// Wall time between snapshot rebuilds while playing. Messages in flight and
+/// the clock are refreshed every frame; the snapshot (every replica's log
+/// window, every client) is the expensive part.
+pub const SNAPSHOT_EVERY_MS: f64 = 50.0;
+/// A message on the wire is drawn for at least this long (wall time), so a
+/// 1 ms network hop is visible at any speed.
+pub const FLIGHT_VISIBLE_MS: f64 = 450.0;
+/// Most dots drawn at once (the newest win).
+pub const FLIGHTS_MAX: u32 = 160;
+/// Lost records kept per truncated replica.
+pub const TRUNCATED_KEPT: u32 = 64;
+
+/// An `Rc` compared by identity: a component re-renders when the state put a
+/// new value there, never because of a deep comparison.
+pub struct Shared<T: ?Sized>(pub Rc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Self {
+        Shared(Rc::new(value))
+    }
 }
 
-/// Everything a person can do to the draft.
+impl<T: ?Sized> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<T: ?Sized> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T: ?Sized> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: Default> Default for Shared<T> {
+    fn default() -> Self {
+        Shared::new(T::default())
+    }
+}
+
+/// The newest events, oldest first: each frame's drained events are one
+/// chunk, so keeping the last `EVENTS_KEPT` never copies an event.
+#[derive(Clone, Default)]
+pub struct RecentEvents {
+    /// (chunk, index of its first kept event).
+    chunks: VecDeque<(Rc<[TimedEvent]>, u32)>,
+    len: u32,
+    /// Events ever pushed (identifies this version of the ring).
+    seen: u64,
+}
+
+impl PartialEq for RecentEvents {
+    fn eq(&self, other: &Self) -> bool {
+        self.seen == other.seen && self.len == other.len
+    }
+}
+
+impl fmt::Debug for RecentEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecentEvents {{ len: {}, seen: {} }}", self.len, self.seen)
+    }
+}
+
+impl RecentEvents {
+    fn push(&mut self, events: Vec<TimedEvent>, keep: u32) {
+        if events.is_empty() {
+            return;
+        }
+        self.seen += events.len() as u64;
+        self.len += events.len() as u32;
+        self.chunks.push_back((events.into(), 0));
+        while self.len > keep {
+            let excess = self.len - keep;
+            let (chunk, start) = self.chunks.front_mut().expect("len > 0 means a chunk");
+            let available = chunk.len() as u32 - *start;
+            if available <= excess {
+                self.chunks.pop_front();
+                self.len -= available;
+            } else {
+                *start += excess;
+                self.len -= excess;
+            }
+        }
+    }
+
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Events pushed since the app (or scenario) started, kept or not.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// Oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &TimedEvent> + '_ {
+        self.chunks.iter().flat_map(|(chunk, start)| chunk[*start as usize..].iter())
+    }
+}
+
+/// Whether an event is part of the steady data path (appends, high-watermark
+/// moves, sends and acknowledgements) rather than a change a learner should
+/// notice. The notable ones are kept in their own ring so a burst of traffic
+/// never pushes a leader election out of the event log.
+pub fn is_data_path(event: &Event) -> bool {
+    use crate::engine::event::{ConsumerEvent, GroupEvent, ProducerEvent, ReplicationEvent};
+    matches!(
+        event,
+        Event::Log(LogEvent::RecordsAppended { .. })
+            | Event::Replication(ReplicationEvent::HwAdvanced { .. } | ReplicationEvent::LsoAdvanced { .. })
+            | Event::Producer(ProducerEvent::BatchSent { .. } | ProducerEvent::RecordsAcknowledged { .. })
+            | Event::Consumer(
+                ConsumerEvent::RecordsFetched { .. }
+                    | ConsumerEvent::RecordsProcessed { .. }
+                    | ConsumerEvent::OffsetsCommitted { .. }
+            )
+            | Event::Group(GroupEvent::OffsetCommitted { .. })
+    )
+}
+
+/// Records a replica cut off its log (a `LogTruncated` event), kept so the
+/// log view can show what was lost after the offsets are reused.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    SetKey(String),
-    SetValue(String),
-    /// Append the record in the form to the batch.
-    Append,
-    /// Start a new, empty batch.
+pub struct Truncation {
+    pub time: Millis,
+    pub broker: BrokerId,
+    pub truncated_to: Offset,
+    /// Oldest first; at most `TRUNCATED_KEPT`.
+    pub lost: Vec<LostRecord>,
+    /// Records lost in all, kept or not.
+    pub lost_count: u32,
+}
+
+/// The latest truncation of each replica, by partition.
+pub type Truncations = BTreeMap<TopicPartition, Vec<Truncation>>;
+
+/// A message drawn on its way between two nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flight {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// `ProduceRequest`, `FetchResponse`, ...
+    pub kind: String,
+    pub records: u32,
+    pub sent_at: Millis,
+    pub deliver_at: Millis,
+    /// Wall clock (app ms) when the UI first saw it on the wire.
+    pub seen_wall_ms: f64,
+}
+
+impl Flight {
+    /// How far along its link to draw it, 0..=1: the simulated progress,
+    /// but never faster than `FLIGHT_VISIBLE_MS` of wall time.
+    pub fn progress(&self, sim_now: f64, wall_ms: f64) -> f64 {
+        let latency = (self.deliver_at - self.sent_at).max(1) as f64;
+        let sim = ((sim_now - self.sent_at as f64) / latency).clamp(0.0, 1.0);
+        let wall = ((wall_ms - self.seen_wall_ms) / FLIGHT_VISIBLE_MS).clamp(0.0, 1.0);
+        sim.min(wall)
+    }
+
+    fn same_message(&self, other: &InFlight) -> bool {
+        self.from == other.from
+            && self.to == other.to
+            && self.sent_at == other.sent_at
+            && self.deliver_at == other.deliver_at
+            && self.kind == other.kind
+    }
+}
+
+/// Messages being drawn, and the clocks to place them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Flights {
+    pub items: Vec<Flight>,
+    /// Simulated time including the fraction of a millisecond not yet run.
+    pub sim_now: f64,
+    /// App wall clock, ms.
+    pub wall_ms: f64,
+}
+
+/// What the views have selected.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Selection {
+    /// The topic the log view shows.
+    pub topic: Option<String>,
+    /// The partition shown with every replica.
+    pub partition: Option<TopicPartition>,
+    /// A record whose details are shown.
+    pub record: Option<(TopicPartition, Offset)>,
+    pub broker: Option<BrokerId>,
+    /// A producer or consumer, by name.
+    pub client: Option<String>,
+}
+
+/// A change of selection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Select {
+    Topic(String),
+    Partition(TopicPartition),
+    Record(TopicPartition, Offset),
+    Broker(BrokerId),
+    Client(String),
+    /// Clear the record, broker and client selection (keeps the topic).
     Clear,
 }
 
-impl Draft {
-    /// The record the form describes, placed after the records already appended.
-    pub fn record(&self) -> Record {
-        Record {
-            offset_delta: self.records.len() as i32,
-            timestamp_delta: 0,
-            key: if self.key.is_empty() { None } else { Some(Blob::from(self.key.as_str())) },
-            value: Some(Blob::from(self.value.as_str())),
-            headers: vec![],
-        }
-    }
+/// The result of the last command, for the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Increases with every command, so two equal outcomes still differ.
+    pub seq: u64,
+    /// The command's type (`kill_broker`).
+    pub label: String,
+    pub time: Millis,
+    pub error: Option<CommandError>,
+}
 
-    /// The appended records as one v2 record batch at offset 0.
-    pub fn batch(&self) -> RecordBatch {
-        RecordBatch {
-            base_offset: 0,
-            last_offset_delta: (self.records.len() as i32 - 1).max(0),
-            partition_leader_epoch: 0,
-            first_timestamp: 0,
-            max_timestamp: 0,
-            timestamp_type: TimestampType::CreateTime,
-            producer_id: NO_PRODUCER_ID,
-            producer_epoch: NO_PRODUCER_EPOCH,
-            base_sequence: NO_SEQUENCE,
-            is_transactional: false,
-            control: None,
-            records: Arc::new(self.records.clone()),
+/// The scenario running now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedScenario {
+    /// The built-in's id (`new-cluster`, `quickstart`, ...), or `imported`.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub scenario: Scenario,
+}
+
+/// Everything a person (or the frame loop) can do.
+pub enum Action {
+    /// One animation frame: `dt_ms` of wall time passed.
+    Tick {
+        dt_ms: f64,
+    },
+    Play,
+    Pause,
+    TogglePlay,
+    /// Advance to the next moment something happens (pauses first).
+    Step,
+    /// Simulation ms per wall ms, clamped to `SPEED_MIN..=SPEED_MAX`.
+    SetSpeed(f64),
+    /// Apply a command now; the result goes to the status line.
+    Apply(Command),
+    /// Apply a command now and tell `reply` the result (forms show the error next to the field).
+    ApplyThen(Command, Callback<Result<(), CommandError>>),
+    /// Restart with a built-in scenario (`scenarios::BUILT_IN`), with its own seed unless one is given.
+    LoadScenario {
+        id: String,
+        seed: Option<u64>,
+    },
+    /// Restart with a scenario file's text (import); errors go to `load_error`.
+    LoadScenarioJson {
+        json: String,
+        seed: Option<u64>,
+    },
+    /// Restart the current scenario with another seed.
+    SetSeed(u64),
+    Select(Select),
+    ToggleHelp,
+    CloseHelp,
+    DismissOutcome,
+}
+
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Tick { dt_ms } => write!(f, "Tick({dt_ms})"),
+            Action::Apply(c) | Action::ApplyThen(c, _) => write!(f, "Apply({})", c.label()),
+            Action::LoadScenario { id, seed } => write!(f, "LoadScenario({id}, {seed:?})"),
+            Action::LoadScenarioJson { .. } => f.write_str("LoadScenarioJson"),
+            Action::SetSpeed(s) => write!(f, "SetSpeed({s})"),
+            Action::SetSeed(s) => write!(f, "SetSeed({s})"),
+            Action::Select(s) => write!(f, "Select({s:?})"),
+            Action::Play => f.write_str("Play"),
+            Action::Pause => f.write_str("Pause"),
+            Action::TogglePlay => f.write_str("TogglePlay"),
+            Action::Step => f.write_str("Step"),
+            Action::ToggleHelp => f.write_str("ToggleHelp"),
+            Action::CloseHelp => f.write_str("CloseHelp"),
+            Action::DismissOutcome => f.write_str("DismissOutcome"),
         }
     }
 }
 
-impl Reducible for Draft {
+#[derive(Clone)]
+pub struct AppState {
+    /// The engine. Only the reducer borrows it.
+    runner: Rc<RefCell<Runner>>,
+    pub scenario: Shared<LoadedScenario>,
+    /// Rebuilt every `SNAPSHOT_EVERY_MS` while playing, and after every command or step.
+    pub snapshot: Shared<ClusterSnapshot>,
+    /// Every frame.
+    pub flights: Shared<Flights>,
+    /// The newest `EVENTS_KEPT` events of every kind.
+    pub events: RecentEvents,
+    /// The newest `EVENTS_KEPT` events that are not data-path traffic (see `is_data_path`).
+    pub notable: RecentEvents,
+    pub truncations: Shared<Truncations>,
+    /// Sampled metrics and lag over time (see `history`).
+    pub history: Shared<History>,
+    /// Simulated now (every frame).
+    pub now: Millis,
+    pub playing: bool,
+    /// Simulation ms per wall ms.
+    pub speed: f64,
+    pub seed: u64,
+    pub selection: Selection,
+    pub help_open: bool,
+    pub last_outcome: Option<Outcome>,
+    /// Why the last scenario load failed (the running cluster is unchanged).
+    pub load_error: Option<String>,
+    /// Wall time the app has run, ms (sum of frame dts).
+    pub wall_ms: f64,
+    /// Fraction of a simulated ms owed to the simulation.
+    carry_ms: f64,
+    since_snapshot_ms: f64,
+    next_outcome_seq: u64,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.runner, &other.runner)
+            && self.snapshot == other.snapshot
+            && self.flights == other.flights
+            && self.events == other.events
+            && self.now == other.now
+            && self.playing == other.playing
+            && self.speed == other.speed
+            && self.selection == other.selection
+            && self.help_open == other.help_open
+            && self.last_outcome == other.last_outcome
+            && self.load_error == other.load_error
+    }
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("scenario", &self.scenario.id)
+            .field("now", &self.now)
+            .field("playing", &self.playing)
+            .field("speed", &self.speed)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AppState {
+    /// The default scenario (`scenarios::DEFAULT_ID`), playing at 1×.
+    fn default() -> Self {
+        AppState::load(scenarios::DEFAULT_ID, None).expect("the built-in default scenario loads")
+    }
+}
+
+impl AppState {
+    /// A built-in scenario, with its own seed unless `seed` is given.
+    pub fn load(id: &str, seed: Option<u64>) -> Result<AppState, String> {
+        let built_in = scenarios::find(id).ok_or_else(|| format!("no built-in scenario named {id:?}"))?;
+        let scenario = built_in.scenario()?;
+        AppState::start(built_in.id.to_string(), scenario, seed)
+    }
+
+    /// A running cluster for `scenario`, paused at time 0 until `Play`.
+    pub fn start(id: String, scenario: Scenario, seed: Option<u64>) -> Result<AppState, String> {
+        let seed = seed.unwrap_or(scenario.seed);
+        let runner = Runner::new(&scenario, seed).map_err(|e| e.to_string())?;
+        let loaded =
+            LoadedScenario { id, name: scenario.name.clone(), description: scenario.description.clone(), scenario };
+        let mut state = AppState {
+            runner: Rc::new(RefCell::new(runner)),
+            scenario: Shared::new(loaded),
+            snapshot: Shared::default_snapshot(),
+            flights: Shared::default(),
+            events: RecentEvents::default(),
+            notable: RecentEvents::default(),
+            truncations: Shared::default(),
+            history: Shared::default(),
+            now: 0,
+            playing: true,
+            speed: 1.0,
+            seed,
+            selection: Selection::default(),
+            help_open: false,
+            last_outcome: None,
+            load_error: None,
+            wall_ms: 0.0,
+            carry_ms: 0.0,
+            since_snapshot_ms: 0.0,
+            next_outcome_seq: 1,
+        };
+        state.after_sim_moved(true);
+        state.selection.topic = state.default_topic();
+        Ok(state)
+    }
+
+    /// What the URL asked for: a speed, starting paused.
+    pub fn apply_boot(&mut self, boot: &super::Boot) {
+        if let Some(speed) = boot.speed {
+            self.speed = clamp_speed(speed);
+        }
+        if boot.paused {
+            self.playing = false;
+        }
+    }
+
+    /// The engine, read-only (tests and the bench read it; views must not).
+    pub fn runner(&self) -> std::cell::Ref<'_, Runner> {
+        self.runner.borrow()
+    }
+
+    /// The first non-internal topic, the log view's default.
+    fn default_topic(&self) -> Option<String> {
+        self.snapshot.metadata.topics.values().find(|t| !t.is_internal).map(|t| t.name.clone())
+    }
+
+    /// Drains the simulation's new events into the rings, refreshes flights,
+    /// and rebuilds the snapshot when `refresh` (or when it is due).
+    fn after_sim_moved(&mut self, refresh: bool) {
+        let events = self.runner.borrow_mut().sim.drain_events();
+        self.take_events(events);
+        let (now, in_flight) = {
+            let runner = self.runner.borrow();
+            (runner.sim.now(), runner.sim.in_flight())
+        };
+        self.now = now;
+        self.update_flights(in_flight);
+        if refresh || self.since_snapshot_ms >= SNAPSHOT_EVERY_MS {
+            self.refresh_snapshot();
+        }
+    }
+
+    fn refresh_snapshot(&mut self) {
+        let snapshot =
+            self.runner.borrow().sim.snapshot(SnapshotOptions { max_records_per_partition: SNAPSHOT_RECORDS });
+        let mut history = (*self.history).clone();
+        if history.observe(&snapshot) {
+            self.history = Shared::new(history);
+        }
+        self.snapshot = Shared::new(snapshot);
+        self.since_snapshot_ms = 0.0;
+        if self.selection.topic.as_ref().is_none_or(|t| !self.snapshot.metadata.topics.contains_key(t)) {
+            self.selection.topic = self.default_topic();
+        }
+    }
+
+    fn take_events(&mut self, events: Vec<TimedEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        let mut truncations: Option<Truncations> = None;
+        for e in &events {
+            if let Event::Log(LogEvent::LogTruncated { tp, broker, truncated_to, lost }) = &e.event {
+                let map = truncations.get_or_insert_with(|| (*self.truncations).clone());
+                let list = map.entry(tp.clone()).or_default();
+                list.retain(|t| t.broker != *broker);
+                let skip = lost.len().saturating_sub(TRUNCATED_KEPT as usize);
+                list.push(Truncation {
+                    time: e.time,
+                    broker: *broker,
+                    truncated_to: *truncated_to,
+                    lost: lost[skip..].to_vec(),
+                    lost_count: lost.len() as u32,
+                });
+            }
+        }
+        if let Some(map) = truncations {
+            self.truncations = Shared::new(map);
+        }
+        let notable: Vec<TimedEvent> = events.iter().filter(|e| !is_data_path(&e.event)).cloned().collect();
+        self.notable.push(notable, EVENTS_KEPT);
+        self.events.push(events, EVENTS_KEPT);
+    }
+
+    fn update_flights(&mut self, in_flight: Vec<InFlight>) {
+        let wall = self.wall_ms;
+        let sim_now = self.now as f64 + self.carry_ms;
+        let old = &self.flights.items;
+        if in_flight.is_empty() && old.is_empty() && self.flights.sim_now == sim_now && self.flights.wall_ms == wall {
+            return;
+        }
+        let mut items: Vec<Flight> = old
+            .iter()
+            .filter(|f| f.deliver_at as f64 > sim_now || wall - f.seen_wall_ms < FLIGHT_VISIBLE_MS)
+            .cloned()
+            .collect();
+        for m in in_flight {
+            if !items.iter().any(|f| f.same_message(&m)) {
+                items.push(Flight {
+                    from: m.from,
+                    to: m.to,
+                    kind: m.kind,
+                    records: m.records,
+                    sent_at: m.sent_at,
+                    deliver_at: m.deliver_at,
+                    seen_wall_ms: wall,
+                });
+            }
+        }
+        let excess = items.len().saturating_sub(FLIGHTS_MAX as usize);
+        items.drain(..excess);
+        self.flights = Shared::new(Flights { items, sim_now, wall_ms: wall });
+    }
+
+    fn tick(&mut self, dt_ms: f64) {
+        let dt = if dt_ms.is_finite() { dt_ms.clamp(0.0, FRAME_DT_MAX_MS) } else { 0.0 };
+        self.wall_ms += dt;
+        if !self.playing {
+            self.update_flights(Vec::new());
+            return;
+        }
+        self.since_snapshot_ms += dt;
+        self.carry_ms += dt * self.speed;
+        let whole = self.carry_ms.floor();
+        self.carry_ms -= whole;
+        if whole >= 1.0 {
+            let target = self.now + whole as Millis;
+            let rejected = self.runner.borrow_mut().run_until(target);
+            if let Some(r) = rejected.into_iter().last() {
+                self.set_outcome(r.command.label(), Err(r.error));
+            }
+        }
+        self.after_sim_moved(false);
+    }
+
+    /// Runs to the next time anything is due (a message, a timer or a
+    /// scheduled command), so each step shows one moment of the cluster.
+    fn step(&mut self) {
+        self.playing = false;
+        self.carry_ms = 0.0;
+        let next = {
+            let runner = self.runner.borrow();
+            let queued = runner.sim.next_due();
+            let scheduled = runner.pending().first().map(|c| c.at);
+            match (queued, scheduled) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        };
+        let target = next.map_or(self.now + 1, |n| n.max(self.now));
+        let rejected = self.runner.borrow_mut().run_until(target);
+        if let Some(r) = rejected.into_iter().last() {
+            self.set_outcome(r.command.label(), Err(r.error));
+        }
+        self.after_sim_moved(true);
+    }
+
+    fn apply(&mut self, command: Command) -> Result<(), CommandError> {
+        let label = command.label();
+        let result = self.runner.borrow_mut().apply_now(command);
+        self.set_outcome(label, result.clone());
+        self.after_sim_moved(true);
+        result
+    }
+
+    fn set_outcome(&mut self, label: String, result: Result<(), CommandError>) {
+        self.last_outcome = Some(Outcome { seq: self.next_outcome_seq, label, time: self.now, error: result.err() });
+        self.next_outcome_seq += 1;
+    }
+
+    /// Replaces the running cluster, keeping the speed and play state; on
+    /// failure the running cluster stays and `load_error` says why.
+    fn restart(&self, fresh: Result<AppState, String>) -> AppState {
+        match fresh {
+            Ok(mut next) => {
+                next.speed = self.speed;
+                next.playing = self.playing;
+                next.wall_ms = self.wall_ms;
+                next
+            }
+            Err(message) => {
+                let mut same = self.clone();
+                same.load_error = Some(message);
+                same
+            }
+        }
+    }
+
+    fn select(&mut self, select: Select) {
+        let s = &mut self.selection;
+        match select {
+            Select::Topic(topic) => {
+                if s.partition.as_ref().is_some_and(|p| p.topic != topic) {
+                    s.partition = None;
+                }
+                s.topic = Some(topic);
+            }
+            Select::Partition(tp) => {
+                s.topic = Some(tp.topic.clone());
+                s.partition = if s.partition.as_ref() == Some(&tp) { None } else { Some(tp) };
+            }
+            Select::Record(tp, offset) => {
+                let same = s.record.as_ref().is_some_and(|(t, o)| *t == tp && *o == offset);
+                s.topic = Some(tp.topic.clone());
+                s.record = if same { None } else { Some((tp, offset)) };
+            }
+            Select::Broker(b) => s.broker = if s.broker == Some(b) { None } else { Some(b) },
+            Select::Client(c) => s.client = if s.client.as_deref() == Some(c.as_str()) { None } else { Some(c) },
+            Select::Clear => {
+                s.record = None;
+                s.broker = None;
+                s.client = None;
+            }
+        }
+    }
+}
+
+impl Shared<ClusterSnapshot> {
+    fn default_snapshot() -> Self {
+        Shared::new(ClusterSnapshot {
+            time: 0,
+            seed: 0,
+            metadata: Default::default(),
+            brokers: Vec::new(),
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            faults: Vec::new(),
+            in_flight: Vec::new(),
+            metrics: Default::default(),
+        })
+    }
+}
+
+/// Clamps a requested speed into range (NaN becomes 1×).
+pub fn clamp_speed(speed: f64) -> f64 {
+    if speed.is_finite() {
+        speed.clamp(SPEED_MIN, SPEED_MAX)
+    } else {
+        1.0
+    }
+}
+
+impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::SetKey(key) => next.key = key,
-            Action::SetValue(value) => next.value = value,
-            Action::Append => {
-                let record = next.record();
-                next.records.push(record);
+            Action::Tick { dt_ms } => next.tick(dt_ms),
+            Action::Play => next.playing = true,
+            Action::Pause => next.playing = false,
+            Action::TogglePlay => next.playing = !next.playing,
+            Action::Step => next.step(),
+            Action::SetSpeed(speed) => next.speed = clamp_speed(speed),
+            Action::Apply(command) => {
+                let _ = next.apply(command);
             }
-            Action::Clear => next.records.clear(),
+            Action::ApplyThen(command, reply) => {
+                let result = next.apply(command);
+                reply.emit(result);
+            }
+            Action::LoadScenario { id, seed } => return Rc::new(self.restart(AppState::load(&id, seed))),
+            Action::LoadScenarioJson { json, seed } => {
+                let fresh = Scenario::from_json(&json)
+                    .map_err(|e| format!("scenario file: {e}"))
+                    .and_then(|s| AppState::start("imported".to_string(), s, seed));
+                return Rc::new(self.restart(fresh));
+            }
+            Action::SetSeed(seed) => {
+                let fresh = AppState::start(self.scenario.id.clone(), self.scenario.scenario.clone(), Some(seed));
+                return Rc::new(self.restart(fresh));
+            }
+            Action::Select(select) => next.select(select),
+            Action::ToggleHelp => next.help_open = !next.help_open,
+            Action::CloseHelp => next.help_open = false,
+            Action::DismissOutcome => {
+                next.last_outcome = None;
+                next.load_error = None;
+            }
         }
         Rc::new(next)
     }

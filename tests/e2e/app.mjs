@@ -5,68 +5,29 @@
 //   node tests/e2e/app.mjs --url URL     test an app already served at URL
 //
 // It checks that the app rendered what the engine computes (the HTML shell
-// holds none of it), performs one interaction, checks the page changed, and
-// saves a screenshot to target/e2e/app.png.
+// holds none of it), drives the clock and the keyboard, watches records
+// arrive in the partition logs, kills the leader of a partition and waits
+// for the new leader and the shrunk ISR, and saves screenshots to
+// target/e2e/ (app.png at 1280×720, tablet.png at 820×1180, and one per
+// step) — look at them.
 //
 // Elements it relies on (keep them, or update this test with the UI):
-//   [data-testid=record-value]   text input for a record's value
-//   [data-testid=record-size]    "<n> bytes": Record::size_in_bytes of the form's record
-//   [data-testid=append-record]  button appending the form's record to the batch
-//   [data-testid=batch-count]    "<n> record(s)" in the batch
-//   [data-testid=batch-size]     "<n> bytes": RecordBatch::size_in_bytes of the batch
-//   [data-testid=batch-records]  list with one <li> per record in the batch
+//   [data-testid=sim-clock]                 the simulated clock ("12.345 s")
+//   [data-testid=play-pause] [data-testid=step] [data-testid=speed] (range, log10 of the speed)
+//   [data-testid=broker-N-state]            "running" / "crashed" / ...
+//   [data-testid=kill-N]                    the Kill button of broker N
+//   [data-testid=partition-T-P-summary]     "orders-0: leader broker 2, ISR 2,3 (broker 1 out of sync); ..."
+//   [data-testid=log-row-T-P-B]             broker B's row of record cells (button.cell) for T-P
+//   [data-testid=help-overlay]              the shortcuts dialog ("?" opens it, Escape closes it)
+//   [data-testid=status]                    the outcome of the last command
 
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DIST = path.join(ROOT, 'dist');
-const SCREENSHOT = path.join(ROOT, 'target/e2e/app.png');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const STEP_TIMEOUT_MS = 20_000;
+import { DIST, ROOT, launch, serveDir } from './lib.mjs';
 
-// playwright-core lives in tools/ (installed by scripts/setup.sh --for-tests).
-const require = createRequire(path.join(ROOT, 'tools/node_modules/'));
-const { chromium } = require('playwright-core');
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-};
-
-/** A static file server for dist/, on 127.0.0.1 and a port the OS picks. */
-function serveDist() {
-  const server = createServer((req, res) => {
-    let file = path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (file.endsWith('/')) file += 'index.html';
-    const full = path.join(DIST, file);
-    if (!full.startsWith(DIST + path.sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = readFileSync(full);
-      res.writeHead(200, { 'content-type': MIME[path.extname(full)] || 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
+const SHOTS = path.join(ROOT, 'target/e2e');
 
 let checks = 0;
 function pass(what) {
@@ -74,19 +35,39 @@ function pass(what) {
   console.log(`  ok ${checks} - ${what}`);
 }
 
-/** Waits until the element's text is `expected`; fails naming what it saw. */
-async function expectText(page, testId, expected) {
-  const selector = `[data-testid=${testId}]`;
-  try {
-    await page.waitForFunction(
-      ([sel, text]) => document.querySelector(sel)?.textContent === text,
-      [selector, expected],
-      { timeout: STEP_TIMEOUT_MS },
-    );
-  } catch {
-    const actual = await page.evaluate((sel) => document.querySelector(sel)?.textContent ?? null, selector);
-    throw new Error(`${selector}: expected text ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`);
+const text = (page, testId) =>
+  page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, testId);
+
+/** Waits until `predicate(text of testId)` holds; fails naming what it saw. */
+async function waitText(page, testId, predicate, what, timeout = 20_000) {
+  const started = Date.now();
+  let last = null;
+  while (Date.now() - started < timeout) {
+    last = await text(page, testId);
+    if (last !== null && predicate(last)) return last;
+    await page.waitForTimeout(50);
   }
+  throw new Error(`[data-testid=${testId}]: waited ${timeout} ms for ${what}; last text ${JSON.stringify(last)}`);
+}
+
+/** Seconds on the simulated clock. */
+function seconds(clock) {
+  const m = /^(?:(\d+) min )?(\d+)\.(\d+) s$/.exec(clock.trim());
+  if (!m) throw new Error(`unreadable clock ${JSON.stringify(clock)}`);
+  return Number(m[1] || 0) * 60 + Number(`${m[2]}.${m[3]}`);
+}
+
+async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: false });
+}
+
+/** Sets the speed slider (its value is log10 of the speed). */
+async function setSpeed(page, speed) {
+  await page.locator('[data-testid=speed]').evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, Math.log10(speed));
 }
 
 async function main() {
@@ -97,76 +78,100 @@ async function main() {
     url = process.argv[urlArg + 1];
   } else {
     statSync(path.join(DIST, 'index.html')); // fail early if the app is not built
-    server = await serveDist();
+    server = await serveDir(DIST, '/');
     url = `http://127.0.0.1:${server.address().port}/`;
   }
-  console.log(`e2e: testing ${url} in ${CHROMIUM}`);
-
-  const profile = mkdtempSync(path.join(tmpdir(), 'e2e-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 900, height: 640 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: STEP_TIMEOUT_MS,
-  });
-  const errors = [];
+  console.log(`e2e: testing ${url}`);
+  const browser = await launch({ width: 1280, height: 720 });
+  const { page, errors, requests } = browser;
   try {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`console error: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on('response', (res) => {
-      if (res.status() >= 400) errors.push(`HTTP ${res.status()} for ${res.url()}`);
-    });
-
-    // 1. The page loads, and the served HTML is only a shell: whatever the
-    //    checks below find was rendered by the wasm app.
+    // 1. The served HTML is only Trunk's shell: what follows was rendered by the wasm app.
     const response = await page.goto(url, { waitUntil: 'load' });
     if (!response || !response.ok()) throw new Error(`GET ${url}: ${response && response.status()}`);
-    const shell = await response.text();
-    if (shell.includes('data-testid')) throw new Error('the served HTML already holds the app\'s elements');
+    if ((await response.text()).includes('data-testid')) throw new Error("the served HTML already holds the app's elements");
     pass('the page loads and its HTML is only the Trunk shell');
 
-    // 2. The app rendered sizes computed by the engine: an empty value and a
-    //    null key make a 7-byte record; an empty batch is its 61-byte header.
-    await expectText(page, 'record-size', '7 bytes');
-    await expectText(page, 'batch-size', '61 bytes');
-    pass('the app rendered the engine\'s record and batch sizes');
+    // 2. The engine's cluster is on the page: three running brokers and partitions with leaders.
+    for (const id of [1, 2, 3]) await waitText(page, `broker-${id}-state`, (t) => t === 'running', 'a running broker');
+    const summary = await waitText(page, 'partition-orders-0-summary', (t) => /^orders-0: leader broker \d+, ISR /.test(t), 'a leader');
+    pass(`the app rendered the engine's cluster: ${summary.split(';')[0]}`);
 
-    // 3. Typing a value changes the record's size as the engine computes it
-    //    (the same 17 bytes the engine's unit test pins).
-    await page.fill('[data-testid=record-value]', '0123456789');
-    await expectText(page, 'record-size', '17 bytes');
-    pass('typing a 10-byte value makes the record 17 bytes');
+    // 3. The clock runs; pause stops it; Step moves it; Space plays again.
+    const t0 = seconds(await text(page, 'sim-clock'));
+    await waitText(page, 'sim-clock', (t) => seconds(t) > t0 + 0.3, 'the clock to move');
+    await page.click('[data-testid=play-pause]');
+    const paused = await text(page, 'sim-clock');
+    await page.waitForTimeout(300);
+    if ((await text(page, 'sim-clock')) !== paused) throw new Error('the clock moved while paused');
+    await page.click('[data-testid=step]');
+    await waitText(page, 'sim-clock', (t) => seconds(t) > seconds(paused), 'Step to move the clock');
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('Space');
+    const resumed = await text(page, 'sim-clock');
+    await waitText(page, 'sim-clock', (t) => seconds(t) > seconds(resumed), 'Space to resume');
+    pass('the clock runs, pauses, steps, and Space resumes it');
 
-    // 4. Appending it changes the batch: one record, 61 + 17 bytes.
-    await page.click('[data-testid=append-record]');
-    await expectText(page, 'batch-count', '1 record');
-    await expectText(page, 'batch-size', '78 bytes');
-    const items = await page.locator('[data-testid=batch-records] li').count();
-    if (items !== 1) throw new Error(`expected 1 record in the batch list, found ${items}`);
-    pass('appending the record makes a 78-byte batch of one record');
+    // 4. "?" opens the shortcuts; Escape closes them.
+    await page.keyboard.press('Shift+Slash');
+    await page.waitForSelector('[data-testid=help-overlay]', { state: 'visible' });
+    await shot(page, 'help.png');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=help-overlay]', { state: 'detached' });
+    pass('"?" shows the keyboard shortcuts and Escape closes them');
+
+    // 5. Records the producer sends appear as cells in the partition logs.
+    await setSpeed(page, 5);
+    const cells = () =>
+      page.evaluate(() => document.querySelectorAll('[data-testid^="log-row-orders-"] button.cell').length);
+    const before = await cells();
+    const deadline = Date.now() + 20_000;
+    while ((await cells()) < before + 5) {
+      if (Date.now() > deadline) throw new Error(`records did not appear in the log: ${before} cells, then ${await cells()}`);
+      await page.waitForTimeout(100);
+    }
+    pass(`records appear in the partition logs (${before} cells, then ${await cells()})`);
+    await shot(page, 'app.png');
+
+    // 6. Kill the leader of orders-0: a new leader is elected and the ISR shrinks.
+    const leader = Number(/leader broker (\d+)/.exec(await text(page, 'partition-orders-0-summary'))[1]);
+    await page.click(`[data-testid=kill-${leader}]`);
+    await waitText(page, `broker-${leader}-state`, (t) => t === 'crashed', 'the broker to crash');
+    await waitText(page, 'status', (t) => t.includes('kill_broker applied'), 'the command outcome');
+    await setSpeed(page, 20);
+    const after = await waitText(
+      page,
+      'partition-orders-0-summary',
+      (t) => {
+        const m = /^orders-0: leader broker (\d+), ISR ([\d,]+) \(broker (\d+) out of sync\)/.exec(t);
+        return m && Number(m[1]) !== leader && !m[2].split(',').includes(String(leader)) && Number(m[3]) === leader;
+      },
+      `a new leader and an ISR without broker ${leader}`,
+      30_000,
+    );
+    pass(`after killing broker ${leader}: ${after.split(';')[0]}`);
+    await setSpeed(page, 1);
+    await shot(page, 'after-kill.png');
+
+    // 7. A tablet-sized window still shows the cluster and the logs.
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error(`at 820 px wide the page scrolls sideways by ${overflow} px`);
+    await shot(page, 'tablet.png');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    pass('at tablet width nothing overflows sideways');
+
+    // 8. Nothing was fetched from anywhere but the app's own origin.
+    const origin = new URL(url).origin;
+    const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:'));
+    if (foreign.length) throw new Error(`requests outside ${origin}: ${foreign.join(', ')}`);
+    pass('no external requests');
 
     if (errors.length) throw new Error(errors.join('\n'));
     pass('no errors in the browser console');
-
-    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(`e2e: ${checks} checks passed; screenshot at ${path.relative(ROOT, SCREENSHOT)}`);
+    console.log(`e2e: ${checks} checks passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);
   } finally {
     await browser.close();
-    rmSync(profile, { recursive: true, force: true });
     if (server) server.close();
   }
 }

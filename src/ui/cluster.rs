@@ -1,0 +1,449 @@
+//! The cluster view: the network (every node, with messages in flight drawn
+//! between them) and one card per broker holding its replicas, with the
+//! broker's actions.
+
+use yew::prelude::*;
+
+use super::model::{self, BrokerState};
+use super::state::{Flight, Flights, Select, Shared};
+use crate::engine::broker::partition::RoleName;
+use crate::engine::command::Command;
+use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
+use crate::engine::snapshot::{BrokerView, ClusterSnapshot};
+
+/// Extra latency "Slow" adds to every link of a broker.
+pub const SLOW_EXTRA_MS: i64 = 200;
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterViewProps {
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub flights: Shared<Flights>,
+    #[prop_or_default]
+    pub selected_partition: Option<TopicPartition>,
+    #[prop_or_default]
+    pub selected_broker: Option<BrokerId>,
+    pub on_apply: Callback<Command>,
+    pub on_select: Callback<Select>,
+}
+
+#[function_component(ClusterView)]
+pub fn cluster_view(props: &ClusterViewProps) -> Html {
+    html! {
+        <section class="panel cluster" aria-labelledby="cluster-title" data-testid="cluster">
+            <h2 id="cluster-title">{ "Cluster" }</h2>
+            <NetworkView snapshot={props.snapshot.clone()} flights={props.flights.clone()} />
+            <BrokerGrid
+                snapshot={props.snapshot.clone()}
+                selected_partition={props.selected_partition.clone()}
+                selected_broker={props.selected_broker}
+                on_apply={props.on_apply.clone()}
+                on_select={props.on_select.clone()} />
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------- network
+
+const NET_W: f64 = 1000.0;
+const NET_H: f64 = 210.0;
+const ROW_PRODUCERS: f64 = 28.0;
+const ROW_BROKERS: f64 = 105.0;
+const ROW_CONSUMERS: f64 = 182.0;
+
+/// Where each node is drawn in the network picture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeSpot {
+    pub node: NodeId,
+    pub x: f64,
+    pub y: f64,
+    pub label: String,
+    /// `running`, `crashed`, `fenced`, ... (a CSS class).
+    pub state: &'static str,
+}
+
+fn spread(count: usize, left: f64, right: f64) -> impl Iterator<Item = f64> {
+    let step = (right - left) / count.max(1) as f64;
+    (0..count).map(move |i| left + step * (i as f64 + 0.5))
+}
+
+/// The picture's layout: producers on top, the controller and brokers in
+/// the middle, consumers below.
+pub fn layout(snap: &ClusterSnapshot) -> Vec<NodeSpot> {
+    let mut spots = vec![NodeSpot {
+        node: NodeId::Controller,
+        x: 50.0,
+        y: ROW_BROKERS,
+        label: "controller".to_string(),
+        state: "running",
+    }];
+    for (b, x) in snap.brokers.iter().zip(spread(snap.brokers.len(), 110.0, NET_W)) {
+        let state = BrokerState::of(b);
+        let faults = model::node_faults(snap, NodeId::Broker(b.id));
+        let css = match state {
+            _ if faults.isolated || faults.partitioned => "isolated",
+            BrokerState::Running => "running",
+            BrokerState::ShuttingDown => "shutting-down",
+            BrokerState::Crashed => "crashed",
+            BrokerState::Stopped => "stopped",
+            BrokerState::Fenced => "fenced",
+        };
+        spots.push(NodeSpot { node: NodeId::Broker(b.id), x, y: ROW_BROKERS, label: format!("B{}", b.id), state: css });
+    }
+    let producers: Vec<_> = snap.producers.iter().filter(|p| p.status.is_up()).collect();
+    for (p, x) in producers.iter().zip(spread(producers.len(), 0.0, NET_W)) {
+        spots.push(NodeSpot {
+            node: NodeId::Client(p.producer.id),
+            x,
+            y: ROW_PRODUCERS,
+            label: p.producer.name.clone(),
+            state: "running",
+        });
+    }
+    let consumers: Vec<_> = snap.consumers.iter().filter(|c| c.status.is_up()).collect();
+    for (c, x) in consumers.iter().zip(spread(consumers.len(), 0.0, NET_W)) {
+        spots.push(NodeSpot {
+            node: NodeId::Client(c.consumer.id),
+            x,
+            y: ROW_CONSUMERS,
+            label: c.consumer.name.clone(),
+            state: "running",
+        });
+    }
+    spots
+}
+
+/// What a message is, for its colour and the legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlightKind {
+    Produce,
+    /// Follower fetches from the leader.
+    Replication,
+    /// Consumer fetches.
+    Consume,
+    /// Group coordination and offset commits.
+    Group,
+    /// Metadata, controller traffic, heartbeats to the controller.
+    Control,
+}
+
+impl FlightKind {
+    pub fn of(flight: &Flight) -> FlightKind {
+        let k = flight.kind.as_str();
+        let broker_to_broker = matches!((flight.from, flight.to), (NodeId::Broker(_), NodeId::Broker(_)));
+        if k.starts_with("Produce") {
+            FlightKind::Produce
+        } else if k.starts_with("Fetch") && broker_to_broker {
+            FlightKind::Replication
+        } else if k.starts_with("Fetch") {
+            FlightKind::Consume
+        } else if [
+            "JoinGroup",
+            "SyncGroup",
+            "Heartbeat",
+            "LeaveGroup",
+            "OffsetCommit",
+            "OffsetFetch",
+            "FindCoordinator",
+        ]
+        .iter()
+        .any(|p| k.starts_with(p))
+        {
+            FlightKind::Group
+        } else {
+            FlightKind::Control
+        }
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            FlightKind::Produce => "f-produce",
+            FlightKind::Replication => "f-replication",
+            FlightKind::Consume => "f-consume",
+            FlightKind::Group => "f-group",
+            FlightKind::Control => "f-control",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FlightKind::Produce => "produce",
+            FlightKind::Replication => "replication fetch",
+            FlightKind::Consume => "consumer fetch",
+            FlightKind::Group => "group / offsets",
+            FlightKind::Control => "metadata / control",
+        }
+    }
+
+    pub const ALL: [FlightKind; 5] =
+        [FlightKind::Produce, FlightKind::Replication, FlightKind::Consume, FlightKind::Group, FlightKind::Control];
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NetworkViewProps {
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub flights: Shared<Flights>,
+}
+
+/// Nodes and the messages between them. Every message on the wire is drawn
+/// at its simulated progress, and for at least `FLIGHT_VISIBLE_MS` of wall
+/// time so a 1 ms hop can be seen.
+#[function_component(NetworkView)]
+pub fn network_view(props: &NetworkViewProps) -> Html {
+    let spots = use_memo(props.snapshot.clone(), |snap| layout(snap));
+    let at = |node: NodeId| spots.iter().find(|s| s.node == node).map(|s| (s.x, s.y));
+    let flights = &props.flights;
+    let mut counts = [0u32; 5];
+    let dots: Vec<Html> = flights
+        .items
+        .iter()
+        .filter_map(|f| {
+            let (x1, y1) = at(f.from)?;
+            let (x2, y2) = at(f.to)?;
+            let kind = FlightKind::of(f);
+            counts[FlightKind::ALL.iter().position(|k| *k == kind).unwrap_or(4)] += 1;
+            let p = f.progress(flights.sim_now, flights.wall_ms);
+            let (x, y) = (x1 + (x2 - x1) * p, y1 + (y2 - y1) * p);
+            let r = if f.records > 0 { 5.5 } else { 3.5 };
+            Some(html! {
+                <circle class={classes!("flight", kind.css(), (f.records > 0).then_some("carries"))}
+                    cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={r.to_string()} />
+            })
+        })
+        .collect();
+    let total: u32 = counts.iter().sum();
+    let summary = if total == 0 {
+        "No messages on the wire right now.".to_string()
+    } else {
+        let parts: Vec<String> = FlightKind::ALL
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{n} {}", k.name()))
+            .collect();
+        format!("Messages on the wire: {}.", parts.join(", "))
+    };
+    html! {
+        <figure class="network">
+            <svg viewBox={format!("0 0 {NET_W} {NET_H}")} role="img" aria-label={summary.clone()}
+                preserveAspectRatio="xMidYMid meet" data-testid="network">
+                <g class="links">
+                    { for spots.iter().filter(|s| matches!(s.node, NodeId::Broker(_))).map(|b| html! {
+                        <line class="bus" x1="50" y1={ROW_BROKERS.to_string()} x2={b.x.to_string()} y2={ROW_BROKERS.to_string()} />
+                    }) }
+                </g>
+                <g class="nodes">
+                    { for spots.iter().map(node_glyph) }
+                </g>
+                <g class="flights">{ for dots }</g>
+            </svg>
+            <figcaption>
+                <span class="sr-only" aria-live="off">{ summary }</span>
+                <ul class="legend" aria-label="Message colours">
+                    { for FlightKind::ALL.iter().map(|k| html! {
+                        <li><span class={classes!("swatch", k.css())} aria-hidden="true"></span>{ k.name() }</li>
+                    }) }
+                    <li class="legend-note">{ "big dot: carries records" }</li>
+                </ul>
+            </figcaption>
+        </figure>
+    }
+}
+
+fn node_glyph(spot: &NodeSpot) -> Html {
+    let (x, y) = (spot.x, spot.y);
+    let label = if spot.label.chars().count() > 12 {
+        format!("{}…", spot.label.chars().take(11).collect::<String>())
+    } else {
+        spot.label.clone()
+    };
+    match spot.node {
+        NodeId::Broker(_) | NodeId::Controller => {
+            let w = if spot.node == NodeId::Controller { 76.0 } else { 58.0 };
+            html! {
+                <g class={classes!("node", "node-broker", spot.state)}>
+                    <rect x={format!("{:.1}", x - w / 2.0)} y={format!("{:.1}", y - 16.0)} width={w.to_string()} height="32" rx="6" />
+                    <text x={format!("{x:.1}")} y={format!("{:.1}", y + 5.0)} text-anchor="middle">{ label }</text>
+                    if matches!(spot.state, "crashed" | "stopped") {
+                        <text class="node-mark" x={format!("{:.1}", x + w / 2.0 - 2.0)} y={format!("{:.1}", y - 10.0)}>{ "✕" }</text>
+                    }
+                </g>
+            }
+        }
+        NodeId::Client(_) => {
+            let below = y > ROW_BROKERS;
+            html! {
+                <g class={classes!("node", "node-client", if below { "consumer" } else { "producer" })}>
+                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="11" />
+                    <text class="glyph" x={format!("{x:.1}")} y={format!("{:.1}", y + 4.0)} text-anchor="middle">
+                        { if below { "C" } else { "P" } }
+                    </text>
+                    <text class="client-label" x={format!("{x:.1}")}
+                        y={format!("{:.1}", if below { y + 24.0 } else { y - 15.0 })} text-anchor="middle">{ label }</text>
+                </g>
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- brokers
+
+#[derive(Properties, PartialEq)]
+pub struct BrokerGridProps {
+    pub snapshot: Shared<ClusterSnapshot>,
+    #[prop_or_default]
+    pub selected_partition: Option<TopicPartition>,
+    #[prop_or_default]
+    pub selected_broker: Option<BrokerId>,
+    pub on_apply: Callback<Command>,
+    pub on_select: Callback<Select>,
+}
+
+#[function_component(BrokerGrid)]
+pub fn broker_grid(props: &BrokerGridProps) -> Html {
+    let show_internal = use_state(|| false);
+    let toggle_internal = {
+        let show_internal = show_internal.clone();
+        Callback::from(move |_: MouseEvent| show_internal.set(!*show_internal))
+    };
+    let snap = &props.snapshot;
+    html! {
+        <div class="brokers-wrap">
+            <div class="brokers" data-testid="brokers">
+                { for snap.brokers.iter().map(|b| broker_card(snap, b, props, *show_internal)) }
+            </div>
+            <button class="btn btn-link" aria-pressed={show_internal.to_string()} onclick={toggle_internal}>
+                { if *show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
+            </button>
+        </div>
+    }
+}
+
+fn broker_card(snap: &ClusterSnapshot, b: &BrokerView, props: &BrokerGridProps, show_internal: bool) -> Html {
+    let state = BrokerState::of(b);
+    let faults = model::node_faults(snap, NodeId::Broker(b.id));
+    let id = b.id;
+    let title_id = format!("broker-{id}-title");
+    let apply = |command: Command| {
+        let on_apply = props.on_apply.clone();
+        Callback::from(move |_: MouseEvent| on_apply.emit(command.clone()))
+    };
+    let replicas: Vec<_> =
+        b.broker.replicas.iter().filter(|r| show_internal || !model::is_internal_topic(&r.tp.topic)).collect();
+    let hidden = b.broker.replicas.len() - replicas.len();
+    let leaders = b.broker.replicas.iter().filter(|r| r.role == RoleName::Leader && state.is_up()).count();
+    let badge = match state {
+        BrokerState::Running => "badge-ok",
+        BrokerState::ShuttingDown | BrokerState::Fenced => "badge-warn",
+        BrokerState::Crashed | BrokerState::Stopped => "badge-bad",
+    };
+    let selected = props.selected_broker == Some(id);
+    let on_select_broker = {
+        let on_select = props.on_select.clone();
+        Callback::from(move |_: MouseEvent| on_select.emit(Select::Broker(id)))
+    };
+    let mut summary = format!("Broker {id}");
+    if let Some(rack) = &b.broker.rack {
+        summary.push_str(&format!(", rack {rack}"));
+    }
+    summary.push_str(&format!(", {}", state.name()));
+    if faults.isolated || faults.partitioned {
+        summary.push_str(", cut off from the network");
+    }
+    if faults.extra_ms > 0 {
+        summary.push_str(&format!(", slow (+{} ms per message)", faults.extra_ms));
+    }
+    summary.push_str(&format!(", leads {leaders} of {} replicas", b.broker.replicas.len()));
+    html! {
+        <article class={classes!("broker", format!("state-{}", state.name().replace(' ', "-")), selected.then_some("selected"))}
+            aria-labelledby={title_id.clone()} data-testid={format!("broker-{id}")}>
+            <header class="broker-head">
+                <h3 id={title_id}>
+                    <button class="linkish" onclick={on_select_broker} aria-pressed={selected.to_string()}
+                        aria-label={summary.clone()}>{ format!("Broker {id}") }</button>
+                </h3>
+                if let Some(rack) = &b.broker.rack {
+                    <span class="rack" title="broker.rack">{ format!("rack {rack}") }</span>
+                }
+                <span class={classes!("badge", badge)} data-testid={format!("broker-{id}-state")}>{ state.name() }</span>
+                if faults.isolated || faults.partitioned {
+                    <span class="badge badge-bad" title="network fault">{ "isolated" }</span>
+                }
+                if faults.extra_ms > 0 {
+                    <span class="badge badge-warn" title="extra latency on its links">{ format!("slow +{} ms", faults.extra_ms) }</span>
+                }
+            </header>
+            <p class="sr-only">{ summary }</p>
+            <ul class="replicas" aria-label={format!("Replicas on broker {id}")}>
+                { for replicas.iter().map(|r| replica_chip(snap, id, state, r, props)) }
+            </ul>
+            if hidden > 0 {
+                <p class="muted small">{ format!("+ {hidden} internal-topic replicas") }</p>
+            }
+            <div class="broker-actions" role="group" aria-label={format!("Broker {id} actions")}>
+                if state.is_up() {
+                    <button class="btn btn-danger" data-testid={format!("kill-{id}")}
+                        title="kill -9: no controlled shutdown; the controller notices after broker.session.timeout.ms"
+                        onclick={apply(Command::KillBroker { broker: id })}>{ "Kill" }</button>
+                    <button class="btn" data-testid={format!("stop-{id}")}
+                        title="Controlled shutdown: leadership moves away first"
+                        onclick={apply(Command::StopBroker { broker: id })}>{ "Stop" }</button>
+                } else {
+                    <button class="btn btn-primary" data-testid={format!("restart-{id}")}
+                        onclick={apply(Command::RestartBroker { broker: id })}>{ "Restart" }</button>
+                }
+                if faults.any() {
+                    <button class="btn" data-testid={format!("heal-{id}")} title="Remove every network fault on this broker"
+                        onclick={apply(Command::HealBroker { broker: id })}>{ "Heal network" }</button>
+                } else if state.is_up() {
+                    <button class="btn" data-testid={format!("isolate-{id}")} title="Cut this broker off the network"
+                        onclick={apply(Command::IsolateBroker { broker: id, from: None })}>{ "Isolate" }</button>
+                    <button class="btn" data-testid={format!("slow-{id}")}
+                        title={format!("Add {SLOW_EXTRA_MS} ms to every message to and from this broker (a slow follower)")}
+                        onclick={apply(Command::SlowBroker { broker: id, extra_ms: SLOW_EXTRA_MS })}>{ "Slow" }</button>
+                }
+            </div>
+        </article>
+    }
+}
+
+fn replica_chip(
+    snap: &ClusterSnapshot,
+    broker: BrokerId,
+    state: BrokerState,
+    r: &crate::engine::broker::ReplicaSnapshot,
+    props: &BrokerGridProps,
+) -> Html {
+    let image = model::partition_image(snap, &r.tp);
+    let in_isr = image.is_some_and(|p| p.isr.contains(&broker));
+    let leads = image.and_then(|p| p.leader) == Some(broker) && state.is_up();
+    let offline = !state.is_up() || r.role == RoleName::Offline || image.is_some_and(|p| p.leader.is_none());
+    let (role_class, role_mark, role_name) = if offline {
+        ("offline", "×", "offline")
+    } else if leads || r.role == RoleName::Leader {
+        ("leader", "L", "leader")
+    } else {
+        ("follower", "F", "follower")
+    };
+    let selected = props.selected_partition.as_ref() == Some(&r.tp);
+    let label = format!(
+        "{}: {role_name} on broker {broker}, {}, log end offset {}",
+        r.tp,
+        if in_isr { "in sync" } else { "not in ISR" },
+        r.log.log_end_offset
+    );
+    let tp = r.tp.clone();
+    let on_select = props.on_select.reform(move |_: MouseEvent| Select::Partition(tp.clone()));
+    html! {
+        <li>
+            <button class={classes!("replica", role_class, if in_isr { "in-isr" } else { "out-of-isr" }, selected.then_some("selected"))}
+                aria-label={label.clone()} title={label} aria-pressed={selected.to_string()} onclick={on_select}
+                data-testid={format!("replica-{}-{}", broker, r.tp)}>
+                <span class="role" aria-hidden="true">{ role_mark }</span>
+                <span class="tp">{ r.tp.to_string() }</span>
+                if !in_isr && !offline {
+                    <span class="isr-flag" aria-hidden="true">{ "out of ISR" }</span>
+                }
+            </button>
+        </li>
+    }
+}

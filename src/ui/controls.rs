@@ -1,0 +1,156 @@
+//! The clock and scenario controls: play / pause / step, speed on a log
+//! scale, the simulated clock, the seed and the scenario picker.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::model::format_time;
+use super::scenarios::BUILT_IN;
+use super::state::{SPEED_MAX, SPEED_MIN};
+use crate::engine::time::Millis;
+
+/// Slider position (log10 of the speed) to speed.
+pub fn speed_of_slider(position: f64) -> f64 {
+    10f64.powf(position).clamp(SPEED_MIN, SPEED_MAX)
+}
+
+/// Speed to slider position.
+pub fn slider_of_speed(speed: f64) -> f64 {
+    speed.clamp(SPEED_MIN, SPEED_MAX).log10()
+}
+
+/// `0.1×`, `2.5×`, `100×`.
+pub fn format_speed(speed: f64) -> String {
+    if speed >= 10.0 {
+        format!("{speed:.0}×")
+    } else if speed >= 1.0 {
+        format!("{speed:.1}×")
+    } else {
+        format!("{speed:.2}×")
+    }
+}
+
+/// Parses a seed typed by a person: a whole number 0 ..= 2^64 - 1.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("enter a seed (a whole number)".to_string());
+    }
+    text.parse::<u64>().map_err(|_| format!("{text:?} is not a whole number from 0 to {}", u64::MAX))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub playing: bool,
+    pub speed: f64,
+    pub now: Millis,
+    pub seed: u64,
+    /// The running scenario's id.
+    pub scenario_id: AttrValue,
+    pub on_toggle_play: Callback<()>,
+    pub on_step: Callback<()>,
+    pub on_speed: Callback<f64>,
+    pub on_seed: Callback<u64>,
+    pub on_scenario: Callback<String>,
+    pub on_help: Callback<()>,
+}
+
+#[function_component(Controls)]
+pub fn controls(props: &ControlsProps) -> Html {
+    let seed_text = use_state(|| props.seed.to_string());
+    let seed_error = use_state(|| None::<String>);
+    {
+        // A new run (scenario change) resets the field to the running seed.
+        let seed_text = seed_text.clone();
+        let seed_error = seed_error.clone();
+        use_effect_with(props.seed, move |seed| {
+            seed_text.set(seed.to_string());
+            seed_error.set(None);
+        });
+    }
+
+    let on_play = props.on_toggle_play.reform(|_: MouseEvent| ());
+    let on_step = props.on_step.reform(|_: MouseEvent| ());
+    let on_help = props.on_help.reform(|_: MouseEvent| ());
+    let on_speed = props.on_speed.reform(|e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        speed_of_slider(input.value().parse::<f64>().unwrap_or(0.0))
+    });
+    let on_seed_input = {
+        let seed_text = seed_text.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            seed_text.set(input.value());
+        })
+    };
+    let on_seed_submit = {
+        let seed_text = seed_text.clone();
+        let seed_error = seed_error.clone();
+        let on_seed = props.on_seed.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match parse_seed(&seed_text) {
+                Ok(seed) => {
+                    seed_error.set(None);
+                    on_seed.emit(seed);
+                }
+                Err(message) => seed_error.set(Some(message)),
+            }
+        })
+    };
+    let on_scenario = props.on_scenario.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        select.value()
+    });
+
+    let speed_text = format_speed(props.speed);
+    html! {
+        <div class="controls" role="toolbar" aria-label="Simulation controls">
+            <button class="btn btn-primary play" data-testid="play-pause" onclick={on_play}
+                aria-label={if props.playing { "Pause (Space)" } else { "Play (Space)" }}>
+                { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
+            </button>
+            <button class="btn" data-testid="step" onclick={on_step}
+                aria-label="Step to the next event (Right arrow)" title="Step to the next event (→)">
+                { "Step ▸" }
+            </button>
+            <label class="speed">
+                <span>{ "Speed" }</span>
+                <input type="range" data-testid="speed" min="-1" max="2" step="0.05"
+                    value={format!("{:.2}", slider_of_speed(props.speed))}
+                    aria-valuetext={format!("{speed_text} real time")}
+                    oninput={on_speed} />
+                <output data-testid="speed-value">{ speed_text }</output>
+            </label>
+            <div class="clock" aria-label="Simulated time">
+                <span class="clock-label">{ "t =" }</span>
+                <output data-testid="sim-clock">{ format_time(props.now) }</output>
+            </div>
+            <label class="scenario">
+                <span>{ "Scenario" }</span>
+                <select data-testid="scenario" onchange={on_scenario}>
+                    { for BUILT_IN.iter().map(|b| html! {
+                        <option value={b.id} selected={b.id == props.scenario_id.as_str()}>{ b.title }</option>
+                    }) }
+                    if !BUILT_IN.iter().any(|b| b.id == props.scenario_id.as_str()) {
+                        <option value={props.scenario_id.clone()} selected=true>{ props.scenario_id.clone() }</option>
+                    }
+                </select>
+            </label>
+            <form class="seed" onsubmit={on_seed_submit}>
+                <label>
+                    <span>{ "Seed" }</span>
+                    <input type="text" inputmode="numeric" data-testid="seed" size="8"
+                        value={(*seed_text).clone()} oninput={on_seed_input}
+                        aria-invalid={seed_error.is_some().then_some("true")}
+                        aria-describedby={seed_error.is_some().then_some("seed-error")} />
+                </label>
+                <button class="btn" type="submit" title="Restart the scenario with this seed">{ "Restart" }</button>
+                if let Some(message) = &*seed_error {
+                    <span id="seed-error" class="field-error" role="alert">{ message.clone() }</span>
+                }
+            </form>
+            <button class="btn help-btn" onclick={on_help} aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)">{ "?" }</button>
+        </div>
+    }
+}

@@ -1,0 +1,543 @@
+//! The log view: each partition of a topic as a row of record cells, with
+//! its log start, high watermark and log end offset, its segments (closed,
+//! active, and the ones retention deletes next), compaction gaps, records
+//! truncated away, and where every group and consumer is.
+//!
+//! All rows of a partition share one sequence of columns, so a follower's
+//! row lines up under its leader's, offset for offset.
+
+use std::collections::BTreeSet;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::model::{self, BrokerState, Marker, MarkerKind};
+use super::state::{Select, Selection, Shared, Truncation, Truncations};
+use crate::engine::broker::partition::RoleName;
+use crate::engine::broker::ReplicaSnapshot;
+use crate::engine::ids::{BrokerId, TopicPartition};
+use crate::engine::log::snapshot::LogRecord;
+use crate::engine::log::LogSnapshot;
+use crate::engine::record::{ControlType, Offset};
+use crate::engine::snapshot::ClusterSnapshot;
+
+/// Partitions shown before "show all".
+pub const PARTITIONS_SHOWN: usize = 8;
+
+/// One column of a partition's picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// Offsets before the window (still in the log, not drawn): `from..to`.
+    Older {
+        from: Offset,
+        to: Offset,
+    },
+    Record(Offset),
+    /// Offsets with no record between two records (removed by compaction): `from..to`.
+    Gap {
+        from: Offset,
+        to: Offset,
+    },
+    /// The log end offset: where the next record goes.
+    End(Offset),
+}
+
+impl Column {
+    /// Whether `offset` is drawn in this column.
+    pub fn holds(&self, offset: Offset) -> bool {
+        match *self {
+            Column::Older { from, to } | Column::Gap { from, to } => offset >= from && offset < to,
+            Column::Record(o) => o == offset,
+            Column::End(o) => offset >= o,
+        }
+    }
+}
+
+/// The columns for a partition drawn from `rows` (the first is the leader's,
+/// or the replica shown): the leader's record window, plus any offsets other
+/// rows hold past it (a diverging suffix), then the log end.
+pub fn columns(rows: &[&LogSnapshot]) -> Vec<Column> {
+    let Some(first) = rows.first() else { return Vec::new() };
+    let window_start = first.records.first().map_or(first.log_end_offset, |r| r.offset);
+    let mut offsets: BTreeSet<Offset> = first.records.iter().map(|r| r.offset).collect();
+    for row in &rows[1..] {
+        offsets.extend(row.records.iter().map(|r| r.offset).filter(|o| *o >= first.log_end_offset));
+    }
+    let end = rows.iter().map(|r| r.log_end_offset).max().unwrap_or(first.log_end_offset).max(first.log_end_offset);
+    let mut out = Vec::with_capacity(offsets.len() + 3);
+    if window_start > first.log_start_offset {
+        out.push(Column::Older { from: first.log_start_offset, to: window_start });
+    }
+    let mut next: Option<Offset> = None;
+    for o in offsets {
+        if let Some(n) = next {
+            if o > n {
+                out.push(Column::Gap { from: n, to: o });
+            }
+        }
+        out.push(Column::Record(o));
+        next = Some(o + 1);
+    }
+    if let Some(n) = next {
+        if end > n {
+            out.push(Column::Gap { from: n, to: end });
+        }
+    }
+    out.push(Column::End(end));
+    out
+}
+
+/// The column drawing `offset` (the last one for offsets past the end).
+pub fn column_of(columns: &[Column], offset: Offset) -> Option<usize> {
+    columns.iter().position(|c| c.holds(offset)).or_else(|| {
+        columns.first().and_then(|c| match c {
+            Column::Older { from, .. } if offset < *from => Some(0),
+            _ => None,
+        })
+    })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LogViewProps {
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub truncations: Shared<Truncations>,
+    pub selection: Selection,
+    pub on_select: Callback<Select>,
+}
+
+#[function_component(LogView)]
+pub fn log_view(props: &LogViewProps) -> Html {
+    let show_all = use_state(|| false);
+    let snap = &props.snapshot;
+    let topics: Vec<&String> = snap.metadata.topics.keys().collect();
+    let topic = props.selection.topic.clone().filter(|t| snap.metadata.topics.contains_key(t));
+    let on_topic = props.on_select.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        Select::Topic(select.value())
+    });
+    let toggle_all = {
+        let show_all = show_all.clone();
+        Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
+    };
+    let partitions = topic.as_ref().and_then(|t| snap.metadata.topics.get(t)).map(|t| t.partitions.len()).unwrap_or(0);
+    let shown = if *show_all { partitions } else { partitions.min(PARTITIONS_SHOWN) };
+    let expanded = props.selection.partition.clone();
+    // The selected partition is always shown, even past the first few.
+    let mut indices: Vec<usize> = (0..shown).collect();
+    if let Some(p) = expanded.as_ref().filter(|p| Some(&p.topic) == topic.as_ref()) {
+        if p.partition as usize >= shown && (p.partition as usize) < partitions {
+            indices.push(p.partition as usize);
+        }
+    }
+    html! {
+        <section class="panel logs" aria-labelledby="logs-title" data-testid="log-view">
+            <div class="panel-head">
+                <h2 id="logs-title">{ "Partition logs" }</h2>
+                <label class="topic-pick">
+                    <span>{ "Topic" }</span>
+                    <select data-testid="topic-select" onchange={on_topic}>
+                        { for topics.iter().map(|t| html! {
+                            <option value={(*t).clone()} selected={Some(*t) == topic.as_ref()}>{ (*t).clone() }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <Legend />
+            if let Some(topic) = &topic {
+                <div class="partitions">
+                    { for indices.iter().map(|i| {
+                        let tp = TopicPartition::new(topic.clone(), *i as i32);
+                        let is_expanded = expanded.as_ref() == Some(&tp);
+                        let record = props.selection.record.as_ref().filter(|(t, _)| *t == tp).map(|(_, o)| *o);
+                        let truncations = props.truncations.get(&tp).cloned().unwrap_or_default();
+                        html! {
+                            <PartitionLog key={tp.to_string()} snapshot={snap.clone()} tp={tp.clone()}
+                                expanded={is_expanded} selected_record={record} {truncations}
+                                on_select={props.on_select.clone()} />
+                        }
+                    }) }
+                </div>
+                if partitions > PARTITIONS_SHOWN {
+                    <button class="btn btn-link" onclick={toggle_all} aria-pressed={show_all.to_string()}>
+                        { if *show_all { format!("Show the first {PARTITIONS_SHOWN} partitions") } else { format!("Show all {partitions} partitions") } }
+                    </button>
+                }
+            } else {
+                <p class="muted">{ "No topics yet." }</p>
+            }
+        </section>
+    }
+}
+
+#[function_component(Legend)]
+fn legend() -> Html {
+    html! {
+        <ul class="log-legend" aria-label="How to read the logs">
+            <li><span class="cell demo k0" aria-hidden="true"></span>{ "record (colour = key)" }</li>
+            <li><span class="cell demo k2 uncommitted" aria-hidden="true"></span>{ "above the high watermark (not readable yet)" }</li>
+            <li><span class="cell demo k4 doomed" aria-hidden="true"></span>{ "segment retention deletes next" }</li>
+            <li><span class="cell demo gap" aria-hidden="true">{ "⋯" }</span>{ "compacted away" }</li>
+            <li><span class="hw-demo" aria-hidden="true"></span>{ "high watermark" }</li>
+            <li><span aria-hidden="true">{ "▲" }</span>{ " group's committed offset" }</li>
+            <li><span aria-hidden="true">{ "△" }</span>{ " consumer's position" }</li>
+        </ul>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PartitionLogProps {
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub tp: TopicPartition,
+    /// Show every replica, not only the leader.
+    pub expanded: bool,
+    pub selected_record: Option<Offset>,
+    pub truncations: Vec<Truncation>,
+    pub on_select: Callback<Select>,
+}
+
+/// One row of a partition's picture: a replica.
+struct Row<'a> {
+    broker: BrokerId,
+    replica: &'a ReplicaSnapshot,
+    role: &'static str,
+    in_isr: bool,
+}
+
+#[function_component(PartitionLog)]
+pub fn partition_log(props: &PartitionLogProps) -> Html {
+    let snap = &props.snapshot;
+    let tp = &props.tp;
+    let sentence = model::partition_sentence(snap, tp);
+    let image = model::partition_image(snap, tp);
+    let Some((shown_broker, shown)) = model::display_replica(snap, tp) else {
+        return html! {
+            <section class="partition" aria-label={sentence.clone()}>
+                <p>{ sentence }</p>
+            </section>
+        };
+    };
+    let leader_is_live = model::leader_replica(snap, tp).is_some();
+    let mut rows = vec![Row {
+        broker: shown_broker,
+        replica: shown,
+        role: if leader_is_live { "leader" } else { "offline" },
+        in_isr: image.is_some_and(|p| p.isr.contains(&shown_broker)),
+    }];
+    if props.expanded {
+        let replicas = image.map(|p| p.replicas.clone()).unwrap_or_default();
+        for b in replicas.into_iter().filter(|b| *b != shown_broker) {
+            let Some(view) = model::broker(snap, b) else { continue };
+            let Some(replica) = view.broker.replicas.iter().find(|r| &r.tp == tp) else { continue };
+            let up = BrokerState::of(view).is_up();
+            rows.push(Row {
+                broker: b,
+                replica,
+                role: if !up || replica.role == RoleName::Offline { "offline" } else { "follower" },
+                in_isr: image.is_some_and(|p| p.isr.contains(&b)),
+            });
+        }
+    }
+    let logs: Vec<&LogSnapshot> = rows.iter().map(|r| &r.replica.log).collect();
+    let cols = columns(&logs);
+    let markers = model::markers(snap, tp);
+    let leader_records = &shown.log.records;
+
+    let tp_for_select = tp.clone();
+    let on_title = props.on_select.reform(move |_: MouseEvent| Select::Partition(tp_for_select.clone()));
+    let on_keydown = Callback::from(roving_focus);
+
+    let selected = props.selected_record.and_then(|o| {
+        rows.iter().find_map(|r| r.replica.log.records.iter().find(|x| x.offset == o).map(|x| (r.broker, x)))
+    });
+
+    html! {
+        <section class={classes!("partition", props.expanded.then_some("expanded"))} aria-label={sentence.clone()}
+            data-testid={format!("partition-{tp}")}>
+            <header class="partition-head">
+                <button class="partition-title" onclick={on_title} aria-expanded={props.expanded.to_string()}
+                    title="Show every replica of this partition">{ tp.to_string() }</button>
+                <span class="sentence" data-testid={format!("partition-{tp}-summary")}>{ sentence }</span>
+            </header>
+            <div class="log-scroll">
+                <div class="log-grid" role="group" aria-label={format!("Records of {tp}")} onkeydown={on_keydown}>
+                    { ruler(&cols, &shown.log, shown.high_watermark) }
+                    { for rows.iter().enumerate().map(|(i, row)| replica_row(row, &cols, leader_records, i == 0, props)) }
+                    { for marker_lines(&markers, &cols) }
+                </div>
+            </div>
+            if let Some((broker, record)) = selected {
+                { record_detail(tp, broker, record) }
+            }
+            { for props.truncations.iter().map(|t| truncation_note(tp, t)) }
+        </section>
+    }
+}
+
+/// Left/Right/Home/End move focus between the cells of a row.
+fn roving_focus(e: KeyboardEvent) {
+    let key = e.key();
+    if !matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End") {
+        return;
+    }
+    let Some(current) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    if !current.class_list().contains("cell") {
+        return;
+    }
+    let Some(row) = current.parent_element() else { return };
+    let cells = row.get_elements_by_tag_name("button");
+    let count = cells.length();
+    let index = (0..count).find(|i| cells.item(*i).is_some_and(|c| c == current));
+    let Some(index) = index else { return };
+    let target = match key.as_str() {
+        "ArrowLeft" => index.checked_sub(1),
+        "ArrowRight" => (index + 1 < count).then_some(index + 1),
+        "Home" => Some(0),
+        _ => count.checked_sub(1),
+    };
+    if let Some(el) = target.and_then(|i| cells.item(i)).and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+        e.prevent_default();
+        let _ = el.focus();
+    }
+}
+
+fn ruler(cols: &[Column], log: &LogSnapshot, hw: Offset) -> Html {
+    html! {
+        <div class="log-row ruler" aria-hidden="true">
+            <span class="row-label">{ "offset" }</span>
+            { for cols.iter().map(|c| match *c {
+                Column::Older { from, .. } => html! { <span class="col older">{ format!("{from}…") }</span> },
+                Column::Record(o) => {
+                    let mut label = String::new();
+                    if o == log.log_start_offset { label = "start".into() }
+                    else if o == hw { label = "HW".into() }
+                    else if o % 5 == 0 { label = o.to_string() }
+                    html! { <span class={classes!("col", (o == hw).then_some("hw"))}>{ label }</span> }
+                }
+                Column::Gap { .. } => html! { <span class="col gap"></span> },
+                Column::End(o) => html! {
+                    <span class={classes!("col", "end", (o == hw).then_some("hw"))}>{ if o == hw { "HW=LEO".to_string() } else { "LEO".to_string() } }</span>
+                },
+            }) }
+        </div>
+    }
+}
+
+fn key_text(r: &LogRecord) -> String {
+    match &r.key {
+        Some(k) => k.to_text_lossy(),
+        None => "null".to_string(),
+    }
+}
+
+fn record_label(r: &LogRecord, hw: Offset) -> String {
+    if let Some(c) = r.control {
+        let kind = if c == ControlType::Commit { "COMMIT" } else { "ABORT" };
+        return format!("offset {}: transaction marker {kind} (producer {})", r.offset, r.producer_id);
+    }
+    let mut s = format!("offset {}, key {}", r.offset, key_text(r));
+    if r.value.is_none() {
+        s.push_str(", tombstone (null value)");
+    }
+    if r.offset >= hw {
+        s.push_str(", above the high watermark");
+    }
+    s
+}
+
+fn replica_row(
+    row: &Row,
+    cols: &[Column],
+    leader_records: &[LogRecord],
+    is_first: bool,
+    props: &PartitionLogProps,
+) -> Html {
+    let log = &row.replica.log;
+    let hw = row.replica.high_watermark;
+    let records = &log.records;
+    let find = |o: Offset| records.binary_search_by_key(&o, |r| r.offset).ok().map(|i| &records[i]);
+    let find_leader =
+        |o: Offset| leader_records.binary_search_by_key(&o, |r| r.offset).ok().map(|i| &leader_records[i]);
+    let segment_of =
+        |o: Offset| log.segments.iter().position(|s| o >= s.base_offset && o < s.next_offset.max(s.base_offset + 1));
+    let last_record_col = cols.iter().rposition(|c| matches!(c, Column::Record(o) if find(*o).is_some()));
+    let label = format!(
+        "B{} {}{}",
+        row.broker,
+        row.role,
+        if row.in_isr || row.role == "offline" { "" } else { " · not in ISR" }
+    );
+    let mut prev_segment: Option<usize> = None;
+    html! {
+        <div class={classes!("log-row", format!("role-{}", row.role))} data-testid={format!("log-row-{}-{}", row.replica.tp, row.broker)}>
+            <span class="row-label" title={format!("broker {}: log start {}, HW {}, LEO {}", row.broker, log.log_start_offset, hw, log.log_end_offset)}>{ label }</span>
+            { for cols.iter().enumerate().map(|(i, c)| match *c {
+                Column::Older { from, to } => {
+                    let text = if is_first { format!("⋯{}", to - from) } else { String::new() };
+                    html! { <span class="cell older" title={format!("offsets {from}–{} not drawn", to - 1)}>{ text }</span> }
+                }
+                Column::Gap { from, to } => {
+                    let what = if from >= log.log_end_offset { "not in this log".to_string() } else { format!("{} offsets removed by compaction", to - from) };
+                    html! { <span class="cell gap" title={format!("offsets {from}–{}: {what}", to - 1)}>{ "⋯" }</span> }
+                }
+                Column::End(o) => {
+                    let here = o == log.log_end_offset;
+                    html! {
+                        <span class={classes!("cell", "end", here.then_some("leo"), (hw == log.log_end_offset && here).then_some("hw"))}
+                            title={format!("log end offset {}", log.log_end_offset)}></span>
+                    }
+                }
+                Column::Record(o) => match find(o) {
+                    Some(r) => {
+                        let seg = segment_of(o);
+                        let seg_start = seg.is_some() && seg != prev_segment;
+                        prev_segment = seg;
+                        let segment = seg.and_then(|s| log.segments.get(s));
+                        let diverged = !is_first && find_leader(o).is_some_and(|l| l.leader_epoch != r.leader_epoch);
+                        let colour = r.key.as_ref().map(|k| format!("k{}", model::key_colour_index(k.as_bytes())));
+                        let selected = is_first && props.selected_record == Some(o);
+                        let tp = props.tp.clone();
+                        let on_click = props.on_select.reform(move |_: MouseEvent| Select::Record(tp.clone(), o));
+                        let mut title = record_label(r, hw);
+                        if let Some(s) = segment {
+                            title.push_str(&format!("; segment {} ({})", s.base_offset, if s.active { "active" } else { "closed" }));
+                            if let Some(reason) = s.deletable_next {
+                                title.push_str(&format!(", retention deletes it next ({reason:?})"));
+                            }
+                        }
+                        if diverged { title.push_str("; differs from the leader's record (will be truncated)"); }
+                        html! {
+                            <button key={o.to_string()} class={classes!(
+                                    "cell",
+                                    colour.unwrap_or_else(|| "knull".to_string()),
+                                    (o >= hw).then_some("uncommitted"),
+                                    (o == hw).then_some("hw"),
+                                    (o == log.log_start_offset).then_some("log-start"),
+                                    seg_start.then_some("seg-start"),
+                                    segment.map(|s| if s.active { "active" } else { "closed" }),
+                                    segment.and_then(|s| s.deletable_next).map(|_| "doomed"),
+                                    r.control.map(|_| "control"),
+                                    r.value.is_none().then_some("tombstone"),
+                                    r.transactional.then_some("txn"),
+                                    diverged.then_some("diverged"),
+                                    selected.then_some("selected"),
+                                )}
+                                tabindex={if Some(i) == last_record_col { "0" } else { "-1" }}
+                                aria-label={title.clone()} {title} aria-pressed={selected.to_string()}
+                                onclick={on_click}>
+                                { match r.control { Some(ControlType::Commit) => "C", Some(ControlType::Abort) => "A", None if r.value.is_none() => "∅", None => "" } }
+                            </button>
+                        }
+                    }
+                    None => {
+                        let why = if o >= log.log_end_offset { "missing: not replicated here yet" } else if o < log.log_start_offset { "deleted here" } else { "not in this window" };
+                        html! { <span class={classes!("cell", "missing", (o == hw).then_some("hw"))} title={format!("offset {o}: {why}")}></span> }
+                    }
+                },
+            }) }
+        </div>
+    }
+}
+
+/// One line per group (committed offset ▲, positions △ of its consumers on
+/// this partition), then one per consumer outside any group.
+fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<Html> {
+    let mut lines: Vec<(String, Vec<&Marker>)> = Vec::new();
+    for m in markers {
+        let key = m.group.clone().unwrap_or_else(|| m.label.clone());
+        match lines.iter_mut().find(|(k, _)| *k == key) {
+            Some(line) => line.1.push(m),
+            None => lines.push((key, vec![m])),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(label, ms)| {
+            let text: Vec<String> = ms
+                .iter()
+                .map(|m| match m.kind {
+                    MarkerKind::Committed => format!("group {} committed offset {}", m.label, m.offset),
+                    MarkerKind::Position => format!("consumer {} at position {}", m.label, m.offset),
+                })
+                .collect();
+            let committed = ms.iter().any(|m| m.kind == MarkerKind::Committed);
+            html! {
+                <div class={classes!("log-row", "markers", if committed { "committed" } else { "position" })}
+                    aria-label={text.join("; ")} role="note">
+                    <span class="row-label" title={text.join("; ")}>{ label }</span>
+                    { for cols.iter().enumerate().map(|(i, _)| {
+                        let here: Vec<&&Marker> = ms.iter().filter(|m| column_of(cols, m.offset) == Some(i)).collect();
+                        if here.is_empty() {
+                            html! { <span class="cell mark"></span> }
+                        } else {
+                            let glyph = if here.iter().any(|m| m.kind == MarkerKind::Committed) { "▲" } else { "△" };
+                            let title: Vec<String> = here.iter().map(|m| format!("{} {}", m.label, m.offset)).collect();
+                            html! { <span class="cell mark on" title={title.join(", ")}>{ glyph }</span> }
+                        }
+                    }) }
+                </div>
+            }
+        })
+        .collect()
+}
+
+fn record_detail(tp: &TopicPartition, broker: BrokerId, r: &LogRecord) -> Html {
+    let text = |b: &Option<crate::engine::blob::Blob>| b.as_ref().map_or("null".to_string(), |b| b.to_text_lossy());
+    html! {
+        <div class="record-detail" data-testid="record-detail" aria-live="polite">
+            <h3>{ format!("{tp} offset {} (broker {broker}'s copy)", r.offset) }</h3>
+            <dl>
+                <dt>{ "key" }</dt>
+                <dd>
+                    if let Some(k) = &r.key {
+                        <span class={classes!("swatch", format!("k{}", model::key_colour_index(k.as_bytes())))} aria-hidden="true"></span>
+                    }
+                    <code>{ text(&r.key) }</code>
+                </dd>
+                <dt>{ "value" }</dt><dd><code>{ if r.value.is_none() && r.control.is_none() { "null (tombstone)".to_string() } else { text(&r.value) } }</code></dd>
+                <dt>{ "headers" }</dt>
+                <dd>
+                    if r.headers.is_empty() { { "none" } }
+                    { for r.headers.iter().map(|h| html! { <code class="header">{ format!("{}={}", h.key, text(&h.value)) }</code> }) }
+                </dd>
+                <dt>{ "timestamp" }</dt><dd>{ model::format_time(r.timestamp) }</dd>
+                <dt>{ "batch" }</dt><dd>{ format!("base offset {}, leader epoch {}", r.batch_base_offset, r.leader_epoch) }</dd>
+                <dt>{ "producer" }</dt>
+                <dd>{ if r.producer_id >= 0 { format!("id {}, epoch {}, sequence {}", r.producer_id, r.producer_epoch, r.sequence) } else { "not idempotent (no producer id)".to_string() } }</dd>
+                if r.transactional || r.control.is_some() {
+                    <dt>{ "transaction" }</dt>
+                    <dd>{ match r.control { Some(ControlType::Commit) => "COMMIT marker", Some(ControlType::Abort) => "ABORT marker", None => "transactional record" } }</dd>
+                }
+            </dl>
+        </div>
+    }
+}
+
+fn truncation_note(tp: &TopicPartition, t: &Truncation) -> Html {
+    let range = match (t.lost.first(), t.lost.last()) {
+        (Some(a), Some(b)) if a.offset != b.offset => format!(" (offsets {}–{})", a.offset, b.offset),
+        (Some(a), _) => format!(" (offset {})", a.offset),
+        _ => String::new(),
+    };
+    let sentence = format!(
+        "At {} broker {} truncated {tp} to offset {}: {} record{} lost{range}.",
+        model::format_time(t.time),
+        t.broker,
+        t.truncated_to,
+        t.lost_count,
+        if t.lost_count == 1 { "" } else { "s" },
+    );
+    html! {
+        <div class="truncation" role="note" data-testid="truncation">
+            <p>{ sentence }</p>
+            if !t.lost.is_empty() {
+                <div class="lost-cells" aria-hidden="true">
+                    { for t.lost.iter().map(|l| {
+                        let colour = l.key.as_ref().map_or("knull".to_string(), |k| format!("k{}", model::key_colour_index(k.as_bytes())));
+                        let key = l.key.as_ref().map_or("null".to_string(), |k| k.to_text_lossy());
+                        html! { <span class={classes!("cell", "lost", colour)} title={format!("offset {} key {key}: truncated", l.offset)}></span> }
+                    }) }
+                </div>
+            }
+        </div>
+    }
+}

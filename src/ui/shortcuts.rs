@@ -1,0 +1,130 @@
+//! Keyboard shortcuts, and the help overlay that lists them.
+//!
+//! Shortcuts act only when focus is not in a control that uses the key
+//! itself (a text field, a slider, a button: space on a focused button
+//! presses that button, as it should).
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::state::{Action, AppState};
+
+/// Every shortcut, for the overlay: (keys, what it does).
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space", "Play or pause the simulation"),
+    ("→", "Step: advance to the next thing that happens (pauses)"),
+    ("+ / −", "Faster / slower"),
+    ("?", "Show or hide this help"),
+    ("Esc", "Close this help; clear the selection"),
+];
+
+/// What a key does, if it is a shortcut.
+pub fn action_for_key(key: &str, speed: f64) -> Option<Action> {
+    match key {
+        " " | "Spacebar" => Some(Action::TogglePlay),
+        "ArrowRight" => Some(Action::Step),
+        "?" => Some(Action::ToggleHelp),
+        "+" | "=" => Some(Action::SetSpeed(speed * 2.0)),
+        "-" | "_" => Some(Action::SetSpeed(speed / 2.0)),
+        "Escape" => Some(Action::CloseHelp),
+        _ => None,
+    }
+}
+
+/// Whether the element that has focus uses keys itself.
+fn focus_wants_keys(target: Option<web_sys::EventTarget>) -> bool {
+    let Some(element) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    let tag = element.tag_name().to_ascii_lowercase();
+    matches!(tag.as_str(), "input" | "textarea" | "select" | "button" | "a" | "summary" | "option")
+        || element.has_attribute("contenteditable")
+}
+
+/// Listens for shortcuts on the window while the component lives.
+#[hook]
+pub fn use_shortcuts(state: UseReducerHandle<AppState>) {
+    let state_ref = use_mut_ref(|| state.clone());
+    *state_ref.borrow_mut() = state;
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+                return;
+            }
+            let key = e.key();
+            // Escape always works; other keys leave focused controls alone.
+            if key != "Escape" && focus_wants_keys(e.target()) {
+                return;
+            }
+            let handle = state_ref.borrow().clone();
+            if let Some(action) = action_for_key(&key, handle.speed) {
+                e.prevent_default();
+                if key == "Escape" {
+                    handle.dispatch(Action::Select(super::state::Select::Clear));
+                }
+                handle.dispatch(action);
+            }
+        });
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ = w.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = window {
+                let _ = w.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+            drop(listener);
+        }
+    });
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    pub open: bool,
+    pub on_close: Callback<()>,
+}
+
+/// The list of shortcuts, as a modal dialog.
+#[function_component(HelpOverlay)]
+pub fn help_overlay(props: &HelpProps) -> Html {
+    let close_ref = use_node_ref();
+    {
+        let close_ref = close_ref.clone();
+        use_effect_with(props.open, move |open| {
+            if *open {
+                if let Some(button) = close_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        });
+    }
+    if !props.open {
+        return html! {};
+    }
+    let on_close = props.on_close.reform(|_: MouseEvent| ());
+    let on_backdrop = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |e: MouseEvent| {
+            if e.target() == e.current_target() {
+                on_close.emit(());
+            }
+        })
+    };
+    html! {
+        <div class="overlay" onclick={on_backdrop}>
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-overlay">
+                <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
+                <table class="shortcuts">
+                    <tbody>
+                        { for SHORTCUTS.iter().map(|(keys, what)| html! {
+                            <tr><th scope="row"><kbd>{ *keys }</kbd></th><td>{ *what }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+                <p class="hint">{ "Tab moves between controls; Enter or Space presses the focused button." }</p>
+                <button ref={close_ref} class="btn" onclick={on_close}>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,104 @@
+// Shared by the browser scripts in tests/e2e: a static server for dist/
+// on 127.0.0.1 (optionally under a sub-path), and headless Chromium driven
+// by playwright-core (installed in tools/ by scripts/setup.sh --for-tests).
+
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = path.join(ROOT, 'dist');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const STEP_TIMEOUT_MS = 20_000;
+
+const require = createRequire(path.join(ROOT, 'tools/node_modules/'));
+const { chromium } = require('playwright-core');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+};
+
+/**
+ * Serves `dir` on 127.0.0.1 at a port the OS picks. With `prefix`
+ * ("/some/path/"), files are served only under that sub-path, as a host
+ * would serve a site built with `trunk build --public-url /some/path/`.
+ */
+export function serveDir(dir = DIST, prefix = '/') {
+  const server = createServer((req, res) => {
+    let file = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!file.startsWith(prefix)) {
+      res.writeHead(404).end('outside the public url');
+      return;
+    }
+    file = path.normalize('/' + file.slice(prefix.length));
+    if (file.endsWith('/')) file += 'index.html';
+    const full = path.join(dir, file);
+    if (!full.startsWith(dir + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = readFileSync(full);
+      res.writeHead(200, { 'content-type': MIME[path.extname(full)] || 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** Headless Chromium with a throwaway profile; `close()` cleans up. */
+export async function launch(viewport = { width: 1280, height: 720 }) {
+  const profile = mkdtempSync(path.join(tmpdir(), 'e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    timeout: STEP_TIMEOUT_MS,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const errors = [];
+  const requests = [];
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console error: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('request', (req) => requests.push(req.url()));
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`HTTP ${res.status()} for ${res.url()}`);
+  });
+  return {
+    context,
+    page,
+    errors,
+    requests,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
