@@ -178,11 +178,6 @@ pub fn is_isr_eligible(image: &MetadataImage, broker: BrokerId) -> bool {
     image.brokers.get(&broker).is_some_and(|b| !b.fenced && !b.in_controlled_shutdown)
 }
 
-/// Whether two ISRs hold the same brokers (order aside).
-pub fn same_members(a: &[BrokerId], b: &[BrokerId]) -> bool {
-    a.len() == b.len() && a.iter().all(|x| b.contains(x))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

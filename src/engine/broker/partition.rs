@@ -6,11 +6,9 @@
 //! Every method keeps `log_start <= high watermark <= log end` (asserted
 //! after each change) and emits the events a learner should see.
 
-use std::mem;
-
 use serde::{Deserialize, Serialize};
 
-use super::isr::{same_members, LeaderState, PendingIsr};
+use super::isr::{LeaderState, PendingIsr};
 use super::outbox::{is_coordinator_topic, CoordinatorNotice, Outbox};
 use crate::engine::config::TopicConfig;
 use crate::engine::error::KafkaError;
@@ -68,6 +66,8 @@ pub struct Partition {
     /// Survives a crash, as Kafka's `replication-offset-checkpoint` does.
     high_watermark: Offset,
     last_stable_offset: Offset,
+    /// The last stable offset was below the high watermark at the last refresh.
+    lso_held: bool,
 }
 
 impl Partition {
@@ -86,6 +86,7 @@ impl Partition {
             isr: Vec::new(),
             high_watermark: 0,
             last_stable_offset: 0,
+            lso_held: false,
         }
     }
 
@@ -145,7 +146,6 @@ impl Partition {
     pub fn apply_image(
         &mut self,
         ctx: &mut Ctx,
-        image: &MetadataImage,
         config: &TopicConfig,
         p: &PartitionImage,
         out: &mut Outbox,
@@ -172,7 +172,7 @@ impl Partition {
             if let Role::Leader(state) = &mut self.role {
                 state.sync_replicas(self.broker, &p.replicas);
             }
-            self.commit_isr(ctx, image, p.isr.clone(), p.partition_epoch, out);
+            self.commit_isr(ctx, p.isr.clone(), p.partition_epoch, out);
             Transition::Updated
         } else {
             Transition::Unchanged
@@ -251,15 +251,15 @@ impl Partition {
     }
 
     /// Recomputes the last stable offset. `LsoAdvanced` is emitted only
-    /// while it differs from the high watermark (an open or unreplicated
-    /// transaction holds it back) or when it stops differing; without
-    /// transactions the LSO is the HW and no event repeats that.
+    /// while it is held below the high watermark (an open or unreplicated
+    /// transaction) or when it stops being held; without transactions the
+    /// LSO is the HW and no event repeats `HwAdvanced`.
     pub fn refresh_last_stable_offset(&mut self, ctx: &mut Ctx) {
         let lso = self.log.last_stable_offset(self.high_watermark).min(self.high_watermark);
-        let was_held = self.last_stable_offset != self.high_watermark;
+        let held = lso < self.high_watermark;
         if lso != self.last_stable_offset {
             self.last_stable_offset = lso;
-            if was_held || lso != self.high_watermark {
+            if held || self.lso_held {
                 ctx.emit(ReplicationEvent::LsoAdvanced {
                     tp: self.tp.clone(),
                     broker: self.broker,
@@ -267,6 +267,7 @@ impl Partition {
                 });
             }
         }
+        self.lso_held = held;
     }
 
     // ----- leader: appends --------------------------------------------------
@@ -439,7 +440,6 @@ impl Partition {
     pub fn on_alter_partition_response(
         &mut self,
         ctx: &mut Ctx,
-        image: &MetadataImage,
         correlation_id: i32,
         response: &AlterPartitionResponse,
         out: &mut Outbox,
@@ -460,49 +460,21 @@ impl Partition {
             return;
         }
         if response.partition_epoch > self.partition_epoch {
-            self.commit_isr(ctx, image, response.isr.clone(), response.partition_epoch, out);
+            self.commit_isr(ctx, response.isr.clone(), response.partition_epoch, out);
         } else if ours {
             state.pending = None;
         }
     }
 
-    /// A new committed ISR. On a leader whose pending proposal it is, this
-    /// is the leader's own shrink or expansion (`IsrShrunk` / `IsrExpanded`,
-    /// Kafka's `IsrShrinksPerSec` / `IsrExpandsPerSec`); a change the
-    /// controller made on its own (a fenced broker removed) is reported by
-    /// the controller. Any pending proposal is settled by it.
-    fn commit_isr(
-        &mut self,
-        ctx: &mut Ctx,
-        _image: &MetadataImage,
-        isr: Vec<BrokerId>,
-        partition_epoch: i32,
-        out: &mut Outbox,
-    ) {
-        let old = mem::replace(&mut self.isr, isr);
+    /// A new committed ISR: any pending proposal is settled by it, and the
+    /// high watermark is recomputed over it. The controller reports the
+    /// change (`IsrShrunk` / `IsrExpanded` when it applies an AlterPartition,
+    /// `RemovedFromIsr` when it fences a broker), so the leader does not.
+    fn commit_isr(&mut self, ctx: &mut Ctx, isr: Vec<BrokerId>, partition_epoch: i32, out: &mut Outbox) {
+        self.isr = isr;
         self.partition_epoch = partition_epoch;
         if let Role::Leader(state) = &mut self.role {
-            let pending = state.pending.take();
-            if pending.is_some_and(|p| same_members(&p.proposed, &self.isr)) {
-                let removed: Vec<BrokerId> = old.iter().filter(|b| !self.isr.contains(b)).copied().collect();
-                let added: Vec<BrokerId> = self.isr.iter().filter(|b| !old.contains(b)).copied().collect();
-                if !removed.is_empty() {
-                    ctx.emit(ReplicationEvent::IsrShrunk {
-                        tp: self.tp.clone(),
-                        leader: self.broker,
-                        removed,
-                        isr: self.isr.clone(),
-                    });
-                }
-                if !added.is_empty() {
-                    ctx.emit(ReplicationEvent::IsrExpanded {
-                        tp: self.tp.clone(),
-                        leader: self.broker,
-                        added,
-                        isr: self.isr.clone(),
-                    });
-                }
-            }
+            state.pending = None;
             out.touch(&self.tp);
             self.maybe_increment_high_watermark(ctx, out);
         }
@@ -617,6 +589,7 @@ impl Partition {
             });
             self.high_watermark = leader_log_start;
             self.last_stable_offset = leader_log_start;
+            self.lso_held = false;
             ctx.emit(ReplicationEvent::HwAdvanced {
                 tp: self.tp.clone(),
                 broker: self.broker,

@@ -139,7 +139,7 @@ impl ReplicaManager {
                     .partitions
                     .entry(tp.clone())
                     .or_insert_with(|| Partition::new(me, tp.clone(), topic.config.clone(), ctx.now));
-                match partition.apply_image(ctx, &image, &topic.config, p, &mut self.outbox) {
+                match partition.apply_image(ctx, &topic.config, p, &mut self.outbox) {
                     Transition::BecameLeader => self.fetchers.remove(&tp),
                     Transition::BecameFollower => self.fetchers.assign(&tp, p.leader),
                     Transition::Updated | Transition::Unchanged => {}
@@ -222,9 +222,8 @@ impl ReplicaManager {
         let Some(tp) = self.alter_partition_in_flight.remove(&correlation_id) else {
             return;
         };
-        let ReplicaManager { partitions, image, outbox, .. } = self;
-        if let Some(p) = partitions.get_mut(&tp) {
-            p.on_alter_partition_response(ctx, image, correlation_id, &response, outbox);
+        if let Some(p) = self.partitions.get_mut(&tp) {
+            p.on_alter_partition_response(ctx, correlation_id, &response, &mut self.outbox);
         }
     }
 
