@@ -805,12 +805,10 @@ impl TxnCoordinator {
         commit: bool,
     ) {
         let Some(entry) = self.txns.get_mut(transactional_id) else { return };
-        let producer_id = entry.metadata.producer_id;
+        // The partition leader emits `MarkerWritten` when it appends the marker.
         for tp in written {
             entry.markers_in_flight.remove(&tp);
-            if entry.markers_pending.remove(&tp) {
-                ctx.emit(TxnEvent::MarkerWritten { tp, producer_id, commit });
-            }
+            entry.markers_pending.remove(&tp);
         }
         if !entry.markers_pending.is_empty() || !entry.metadata.state.is_preparing() || entry.pending.is_some() {
             return;
