@@ -79,6 +79,10 @@ pub enum Command {
         partitions: PartitionId,
         #[serde(default)]
         replication_factor: Option<i32>,
+        /// Manual placement (`--replica-assignment`): one broker list per
+        /// partition, preferred leader first. Overrides `replication_factor`.
+        #[serde(default)]
+        replica_assignment: Option<Vec<Vec<BrokerId>>>,
         #[serde(default)]
         config: TopicConfig,
     },

@@ -105,12 +105,23 @@ pub(crate) fn apply(sim: &mut Simulation, command: Command) -> Result<(), Comman
                 Err(CommandError::new("id", format!("no active fault with id {id}")))
             }
         }
-        Command::CreateTopic { name, partitions, replication_factor, config } => {
+        Command::CreateTopic { name, partitions, replication_factor, replica_assignment, config } => {
             validate_topic_name(&name)?;
             if partitions < 1 {
                 return Err(CommandError::new("partitions", format!("must be at least 1, got {partitions}")));
             }
             config.validate().map_err(|m| CommandError::new("config", m))?;
+            if let Some(assignment) = replica_assignment {
+                if usize::try_from(partitions).ok() != Some(assignment.len()) {
+                    return Err(CommandError::new(
+                        "replica_assignment",
+                        format!("lists {} partition(s) but partitions is {partitions}", assignment.len()),
+                    ));
+                }
+                return sim
+                    .with_controller(|c, ctx| c.create_topic_with_assignment(ctx, &name, assignment, config))
+                    .map_err(|e| CommandError::new("replica_assignment", format!("{}: {}", e.error, e.message)));
+            }
             let rf = replication_factor.unwrap_or(sim.controller.defaults.default_replication_factor);
             sim.with_controller(|c, ctx| c.create_topic(ctx, &name, partitions, rf, config))
                 .map_err(|e| CommandError::new(admin_field(&e.message), format!("{}: {}", e.error, e.message)))

@@ -77,6 +77,8 @@ kafka_errors! {
     InvalidPartitions = 37, "INVALID_PARTITIONS";
     /// The replication factor is invalid (for example larger than the number of brokers).
     InvalidReplicationFactor = 38, "INVALID_REPLICATION_FACTOR";
+    /// The manual replica assignment is invalid.
+    InvalidReplicaAssignment = 39, "INVALID_REPLICA_ASSIGNMENT";
     /// A configuration value is invalid.
     InvalidConfig = 40, "INVALID_CONFIG";
     /// The request went to a node that is not the active controller (or the sender is ahead of it).

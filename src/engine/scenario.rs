@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::client::{ConsumerApp, Workload};
 use super::command::{Command, CommandError};
 use super::config::{ConsumerConfig, ProducerConfig, TopicConfig};
-use super::ids::PartitionId;
+use super::ids::{BrokerId, PartitionId};
 use super::sim::{ClusterSpec, Simulation};
 use super::time::Millis;
 
@@ -48,6 +48,9 @@ pub struct TopicSpec {
     pub partitions: PartitionId,
     #[serde(default)]
     pub replication_factor: Option<i32>,
+    /// Manual placement, one broker list per partition, preferred leader first.
+    #[serde(default)]
+    pub replica_assignment: Option<Vec<Vec<BrokerId>>>,
     #[serde(default)]
     pub config: TopicConfig,
 }
@@ -168,6 +171,7 @@ impl Scenario {
                     name: t.name.clone(),
                     partitions: t.partitions,
                     replication_factor: t.replication_factor,
+                    replica_assignment: t.replica_assignment.clone(),
                     config: t.config.clone(),
                 },
             ));
@@ -224,17 +228,19 @@ mod tests {
         let text = r#"{"name": "t", "cluster": {"brokers": [{"id": 1}]},
             "topics": [{"name": "orders", "partitions": 3, "config": {"retention.mss": 5}}]}"#;
         let err = Scenario::from_json(text).unwrap_err();
-        assert_eq!(err.path, "topics[0].config");
+        assert_eq!(err.path, "topics[0].config.retention.mss");
         assert!(err.message.contains("unknown field `retention.mss`"), "{}", err.message);
     }
 
     #[test]
-    fn wrong_type_in_an_action_names_the_action_field() {
+    fn wrong_type_in_an_action_names_the_action_and_the_bad_value() {
         let text = r#"{"name": "t", "cluster": {"brokers": [{"id": 1}]},
             "actions": [{"at": 100, "do": {"type": "kill_broker", "broker": "one"}}]}"#;
         let err = Scenario::from_json(text).unwrap_err();
-        assert_eq!(err.path, "actions[0].do.broker");
-        assert!(err.message.contains("invalid type"), "{}", err.message);
+        // Commands are tagged by "type", which serde buffers, so the path
+        // stops at the command; the message still names the bad value.
+        assert_eq!(err.path, "actions[0].do");
+        assert!(err.message.contains("invalid type: string \"one\""), "{}", err.message);
     }
 
     #[test]

@@ -24,6 +24,7 @@ impl Test {
         spec.broker_config = BrokerConfig { offsets_topic_num_partitions: 3, ..BrokerConfig::default() };
         let mut sim = Simulation::new(&spec, 42).unwrap();
         sim.apply(Command::CreateTopic {
+            replica_assignment: None,
             name: "orders".into(),
             partitions,
             replication_factor: Some(3),
@@ -288,4 +289,73 @@ fn cooperative_sticky_moves_only_the_partitions_it_must() {
         assert_eq!(kept, 2, "{name} keeps two of its three partitions");
     }
     assert_eq!(t.report("g").duplicates, 0);
+}
+
+#[test]
+fn a_consumer_follows_its_partition_to_the_new_leader_when_the_leader_dies() {
+    let mut t = Test::new(1, 1_000);
+    t.add_consumer("c1", group("g"), 0, CommitMode::Auto);
+    t.run_until(4_000);
+    let leader = t.sim.controller().image().partition("orders", 0).unwrap().leader.unwrap();
+    t.apply(Command::KillBroker { broker: leader });
+    t.run_until(40_000);
+    let new_leader = t.sim.controller().image().partition("orders", 0).unwrap().leader.unwrap();
+    assert_ne!(new_leader, leader);
+    let snapshot = t.sim.consumer("c1").unwrap().snapshot();
+    assert_eq!(snapshot.partitions[0].leader, Some(new_leader), "the consumer fetches from the new leader");
+    let report = t.report("g");
+    assert_eq!((report.distinct, report.duplicates, report.losses), (1_000, 0, 0), "{report:?}");
+}
+
+#[test]
+fn retention_passing_the_position_resets_it_to_earliest() {
+    let mut spec = ClusterSpec::with_brokers(1);
+    spec.broker_config = BrokerConfig {
+        offsets_topic_num_partitions: 1,
+        log_retention_check_interval_ms: 1_000,
+        ..BrokerConfig::default()
+    };
+    let mut sim = Simulation::new(&spec, 3).unwrap();
+    let config = TopicConfig { retention_ms: 2_000, segment_ms: 1_000, ..TopicConfig::default() };
+    sim.apply(Command::CreateTopic { replica_assignment: None, name: "orders".into(), partitions: 1, replication_factor: Some(1), config })
+        .unwrap();
+    sim.apply(Command::AddProducer {
+        name: "producer".into(),
+        config: Default::default(),
+        workload: Some(Workload {
+            topic: "orders".into(),
+            rate_per_sec: 100.0,
+            key: KeyPattern::None,
+            value_bytes: 16,
+            max_records: None,
+            records_per_transaction: None,
+            abort_every: 0,
+        }),
+    })
+    .unwrap();
+    let app = ConsumerApp {
+        subscription: Subscription::Assign(vec![TopicPartition::new("orders", 0)]),
+        processing_ms_per_record: 0,
+        commit_mode: CommitMode::Auto,
+    };
+    let config = ConsumerConfig { auto_offset_reset: AutoOffsetReset::Earliest, ..ConsumerConfig::default() };
+    sim.apply(Command::AddConsumer { name: "c".into(), config, app }).unwrap();
+    sim.run_until(10_000);
+    let log_start = sim.consumer("c").unwrap().snapshot().partitions[0].log_start_offset.unwrap();
+    assert!(log_start > 0, "retention deleted the first segments");
+    sim.drain_events();
+    sim.apply(Command::Seek { consumer: "c".into(), tp: TopicPartition::new("orders", 0), offset: 0 }).unwrap();
+    sim.run_until(11_000);
+    let resets: Vec<(i64, String)> = sim
+        .drain_events()
+        .into_iter()
+        .filter_map(|e| match e.event {
+            Event::Consumer(ConsumerEvent::PositionReset { offset, reason, .. }) => Some((offset, reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resets.len(), 2, "{resets:?}");
+    assert_eq!(resets[0], (0, "seek".to_string()));
+    assert_eq!(resets[1].1, "OFFSET_OUT_OF_RANGE: reset to earliest");
+    assert!(resets[1].0 >= log_start, "{resets:?}");
 }

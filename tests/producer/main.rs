@@ -31,6 +31,7 @@ impl Test {
         };
         let mut sim = Simulation::new(&spec, seed).unwrap();
         sim.apply(Command::CreateTopic {
+            replica_assignment: None,
             name: "orders".into(),
             partitions,
             replication_factor: Some(3),

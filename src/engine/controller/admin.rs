@@ -99,6 +99,63 @@ impl Controller {
         Ok(())
     }
 
+    /// CreateTopics with a manual `replica_assignment` (`kafka-topics
+    /// --replica-assignment 2:1:3,3:2:1`): partition i gets `assignment[i]`,
+    /// whose first broker is the preferred leader.
+    pub fn create_topic_with_assignment(
+        &mut self,
+        ctx: &mut Ctx,
+        name: &str,
+        assignment: Vec<Vec<BrokerId>>,
+        config: TopicConfig,
+    ) -> Result<(), AdminError> {
+        let result = self.create_topic_with_assignment_inner(ctx, name, assignment, config);
+        self.finish(ctx);
+        result
+    }
+
+    fn create_topic_with_assignment_inner(
+        &mut self,
+        ctx: &mut Ctx,
+        name: &str,
+        assignment: Vec<Vec<BrokerId>>,
+        config: TopicConfig,
+    ) -> Result<(), AdminError> {
+        if self.image.topics.contains_key(name) {
+            return Err(AdminError::new(KafkaError::TopicAlreadyExists, format!("Topic '{name}' already exists.")));
+        }
+        let invalid = |m: String| Err(AdminError::new(KafkaError::InvalidReplicaAssignment, m));
+        let Some(first) = assignment.first() else {
+            return invalid("The replica assignment must name at least one partition.".into());
+        };
+        let replication_factor = first.len();
+        for (partition, replicas) in assignment.iter().enumerate() {
+            if replicas.is_empty() || replicas.len() != replication_factor {
+                return invalid(format!(
+                    "Partition {partition} has {} replica(s); every partition needs the same replication factor ({replication_factor}) and at least one replica.",
+                    replicas.len()
+                ));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for broker in replicas {
+                if !seen.insert(broker) {
+                    return invalid(format!("Partition {partition} lists broker {broker} twice."));
+                }
+                if !self.image.brokers.contains_key(broker) {
+                    return invalid(format!("Partition {partition} names unknown broker {broker}."));
+                }
+            }
+        }
+        config.validate().map_err(|m| AdminError::new(KafkaError::InvalidConfig, m))?;
+        let partitions = i32::try_from(assignment.len()).expect("fewer than 2^31 partitions");
+        let replication_factor = i32::try_from(replication_factor).expect("small");
+        let partitions_image = new_partitions(0, assignment);
+        let topic = TopicImage { name: name.to_string(), is_internal: false, config, partitions: partitions_image };
+        self.image_mut().topics.insert(name.to_string(), topic);
+        ctx.emit(ClusterEvent::TopicCreated { topic: name.to_string(), partitions, replication_factor });
+        Ok(())
+    }
+
     /// Creates `__consumer_offsets` (`offsets.topic.num.partitions`,
     /// `offsets.topic.replication.factor`, `offsets.topic.segment.bytes`) and
     /// `__transaction_state` (`transaction.state.log.*`), both internal and
