@@ -317,8 +317,14 @@ fn retention_passing_the_position_resets_it_to_earliest() {
     };
     let mut sim = Simulation::new(&spec, 3).unwrap();
     let config = TopicConfig { retention_ms: 2_000, segment_ms: 1_000, ..TopicConfig::default() };
-    sim.apply(Command::CreateTopic { replica_assignment: None, name: "orders".into(), partitions: 1, replication_factor: Some(1), config })
-        .unwrap();
+    sim.apply(Command::CreateTopic {
+        replica_assignment: None,
+        name: "orders".into(),
+        partitions: 1,
+        replication_factor: Some(1),
+        config,
+    })
+    .unwrap();
     sim.apply(Command::AddProducer {
         name: "producer".into(),
         config: Default::default(),
