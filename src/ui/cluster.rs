@@ -46,6 +46,8 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
 
 const NET_W: f64 = 1000.0;
 const NET_H: f64 = 210.0;
+/// Height without a consumer row.
+const NET_H_NO_CONSUMERS: f64 = 150.0;
 const ROW_PRODUCERS: f64 = 28.0;
 const ROW_BROKERS: f64 = 105.0;
 const ROW_CONSUMERS: f64 = 182.0;
@@ -202,7 +204,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
             let kind = FlightKind::of(f);
             counts[FlightKind::ALL.iter().position(|k| *k == kind).unwrap_or(4)] += 1;
             let p = f.progress(flights.sim_now, flights.wall_ms);
-            let (x, y) = (x1 + (x2 - x1) * p, y1 + (y2 - y1) * p);
+            let (x, y) = along_curve((x1, y1), (x2, y2), f.from < f.to, p);
             let r = if f.records > 0 { 5.5 } else { 3.5 };
             Some(html! {
                 <circle class={classes!("flight", kind.css(), (f.records > 0).then_some("carries"))}
@@ -211,6 +213,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
         })
         .collect();
     let total: u32 = counts.iter().sum();
+    let height = if spots.iter().any(|s| s.y > ROW_BROKERS) { NET_H } else { NET_H_NO_CONSUMERS };
     let summary = if total == 0 {
         "No messages on the wire right now.".to_string()
     } else {
@@ -224,7 +227,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
     };
     html! {
         <figure class="network">
-            <svg viewBox={format!("0 0 {NET_W} {NET_H}")} role="img" aria-label={summary.clone()}
+            <svg viewBox={format!("0 0 {NET_W} {height}")} role="img" aria-label={summary.clone()}
                 preserveAspectRatio="xMidYMid meet" data-testid="network">
                 <g class="links">
                     { for spots.iter().filter(|s| matches!(s.node, NodeId::Broker(_))).map(|b| html! {
@@ -247,6 +250,19 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
             </figcaption>
         </figure>
     }
+}
+
+/// A point `t` (0..=1) along the arc from `a` to `b`. Messages bow to one
+/// side in one direction and to the other side coming back, so a request
+/// and its response, or two brokers' traffic past a third, never overlap.
+pub fn along_curve(a: (f64, f64), b: (f64, f64), upward: bool, t: f64) -> (f64, f64) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let length = (dx * dx + dy * dy).sqrt().max(1.0);
+    let bow = (length * 0.18).min(46.0) * if upward { -1.0 } else { 1.0 };
+    // Control point: the midpoint pushed along the normal.
+    let c = ((a.0 + b.0) / 2.0 - dy / length * bow, (a.1 + b.1) / 2.0 + dx / length * bow);
+    let u = 1.0 - t;
+    (u * u * a.0 + 2.0 * u * t * c.0 + t * t * b.0, u * u * a.1 + 2.0 * u * t * c.1 + t * t * b.1)
 }
 
 fn node_glyph(spot: &NodeSpot) -> Html {

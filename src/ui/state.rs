@@ -49,6 +49,9 @@ pub const SNAPSHOT_EVERY_MS: f64 = 50.0;
 /// A message on the wire is drawn for at least this long (wall time), so a
 /// 1 ms network hop is visible at any speed.
 pub const FLIGHT_VISIBLE_MS: f64 = 450.0;
+/// Times per frame the wire is looked at (the frame's simulated time is run
+/// in this many slices, at most one per simulated ms).
+pub const FLIGHT_SAMPLES_PER_FRAME: u32 = 16;
 /// Most dots drawn at once (the newest win).
 pub const FLIGHTS_MAX: u32 = 160;
 /// Lost records kept per truncated replica.
@@ -374,6 +377,8 @@ pub struct AppState {
     carry_ms: f64,
     since_snapshot_ms: f64,
     next_outcome_seq: u64,
+    /// Messages seen on the wire between the slices of this frame.
+    pending_flights: Vec<InFlight>,
 }
 
 impl PartialEq for AppState {
@@ -446,6 +451,7 @@ impl AppState {
             carry_ms: 0.0,
             since_snapshot_ms: 0.0,
             next_outcome_seq: 1,
+            pending_flights: Vec::new(),
         };
         state.after_sim_moved(true);
         state.selection.topic = state.default_topic();
@@ -482,6 +488,8 @@ impl AppState {
             (runner.sim.now(), runner.sim.in_flight())
         };
         self.now = now;
+        let mut in_flight = in_flight;
+        in_flight.append(&mut self.pending_flights);
         self.update_flights(in_flight);
         if refresh || self.since_snapshot_ms >= SNAPSHOT_EVERY_MS {
             self.refresh_snapshot();
@@ -542,7 +550,8 @@ impl AppState {
             .filter(|f| f.deliver_at as f64 > sim_now || wall - f.seen_wall_ms < FLIGHT_VISIBLE_MS)
             .cloned()
             .collect();
-        for m in in_flight {
+        let skip = in_flight.len().saturating_sub(FLIGHTS_MAX as usize);
+        for m in in_flight.into_iter().skip(skip) {
             if !items.iter().any(|f| f.same_message(&m)) {
                 items.push(Flight {
                     from: m.from,
@@ -571,13 +580,30 @@ impl AppState {
         self.carry_ms += dt * self.speed;
         let whole = self.carry_ms.floor();
         self.carry_ms -= whole;
+        let mut sampled = Vec::new();
         if whole >= 1.0 {
-            let target = self.now + whole as Millis;
-            let rejected = self.runner.borrow_mut().run_until(target);
-            if let Some(r) = rejected.into_iter().last() {
-                self.set_outcome(r.command.label(), Err(r.error));
+            // Run in a few slices and note what is on the wire between them:
+            // a 1 ms hop is caught by a slice boundary at slow speeds.
+            let (start, whole) = (self.now, whole as Millis);
+            let slices = whole.min(FLIGHT_SAMPLES_PER_FRAME as Millis);
+            let mut runner = self.runner.borrow_mut();
+            for i in 1..=slices {
+                let rejected = runner.run_until(start + whole * i / slices);
+                if let Some(r) = rejected.into_iter().last() {
+                    self.last_outcome = Some(Outcome {
+                        seq: self.next_outcome_seq,
+                        label: r.command.label(),
+                        time: r.at,
+                        error: Some(r.error),
+                    });
+                    self.next_outcome_seq += 1;
+                }
+                if i < slices {
+                    sampled.extend(runner.sim.in_flight());
+                }
             }
         }
+        self.pending_flights = sampled;
         self.after_sim_moved(false);
     }
 
