@@ -114,3 +114,52 @@ fn compaction_removes_superseded_values_and_keeps_offsets() {
         .sum();
     assert!(removed > 0, "the cleaner removed superseded records");
 }
+
+#[test]
+fn resetting_a_group_to_earliest_replays_every_retained_record() {
+    let events = run("offset-reset-replay");
+    let processed_by = |client: u32| -> BTreeSet<(i32, i64)> {
+        let mut seen = BTreeSet::new();
+        for e in &events {
+            if let Event::Consumer(ConsumerEvent::RecordsProcessed {
+                client: c, tp, first_offset, last_offset, ..
+            }) = &e.event
+            {
+                if *c == client {
+                    seen.extend((*first_offset..=*last_offset).map(|o| (tp.partition, o)));
+                }
+            }
+        }
+        seen
+    };
+    let first = processed_by(2);
+    let replay = processed_by(3);
+    assert_eq!(first.len(), 100, "the first consumer reads all 100 records");
+    assert_eq!(replay, first, "after the reset the new member reads the same records again, not just new ones");
+}
+
+#[test]
+fn offset_reset_is_refused_while_the_group_has_members() {
+    let mut scenario = load("offset-reset-replay");
+    scenario.actions.retain(|a| a.at != 12_000); // never close reports-1
+    let mut runner = Runner::new(&scenario, scenario.seed).unwrap();
+    let rejected = runner.run_until(15_500);
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].error.field.as_deref(), Some("group"));
+    assert!(rejected[0].error.message.contains("can only be reset if the group 'reports' is inactive"));
+}
+
+#[test]
+fn delete_records_moves_the_log_start_offset_and_consumers_start_there() {
+    use kafka_playground::engine::command::Command;
+    let scenario = load("offset-reset-replay");
+    let mut runner = Runner::new(&scenario, scenario.seed).unwrap();
+    runner.run_until(10_000);
+    let tp = TopicPartition::new("orders", 0);
+    runner.apply_now(Command::DeleteRecords { tp: tp.clone(), before_offset: 10 }).unwrap();
+    runner.run_until(10_100);
+    let leader = runner.sim.controller().image().partition("orders", 0).unwrap().leader.unwrap();
+    assert_eq!(runner.sim.broker(leader).unwrap().replica(&tp).unwrap().log.log_start_offset(), 10);
+    let err = runner.apply_now(Command::DeleteRecords { tp, before_offset: 1_000_000 }).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("before_offset"), "beyond the high watermark: {err}");
+}

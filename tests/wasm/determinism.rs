@@ -24,6 +24,7 @@ fn example_traces_hash_the_same_in_the_browser_as_natively() {
         "min-isr-not-enough-replicas",
         "retention-out-of-range",
         "compaction",
+        "offset-reset-replay",
     ) {
         let scenario = Scenario::from_json(json).unwrap();
         let hash = scenario_trace_hash(&scenario, scenario.seed, scenario.until).unwrap();

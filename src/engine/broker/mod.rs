@@ -48,6 +48,7 @@ use self::outbox::CoordinatorNotice;
 use self::partition::Partition;
 use self::replica_manager::ReplicaManager;
 use super::config::BrokerConfig;
+use super::error::KafkaError;
 use super::group::coordinator::GroupCoordinator;
 use super::ids::{BrokerId, NodeId, TopicPartition};
 use super::node::{Ctx, Timer};
@@ -233,6 +234,25 @@ impl Broker {
         let response = delete_records::delete_one(&mut self.replicas, ctx, tp, offset);
         self.settle(ctx);
         response
+    }
+
+    /// Resets a group's committed offsets, from an admin client with a
+    /// zero-latency connection (`kafka-consumer-groups --reset-offsets`).
+    /// This broker must coordinate the group.
+    pub fn reset_group_offsets(
+        &mut self,
+        ctx: &mut Ctx,
+        group: &str,
+        offsets: Vec<(TopicPartition, Offset)>,
+    ) -> Result<(), KafkaError> {
+        let result = self.group_coordinator.reset_offsets(ctx, &mut self.replicas, group, offsets);
+        self.settle(ctx);
+        result
+    }
+
+    /// The state of a group this broker coordinates (`Empty`, `Stable`, ...).
+    pub fn group_state_name(&self, group: &str) -> Option<&'static str> {
+        self.group_coordinator.group_state(group).map(|s| s.name())
     }
 
     // ----- routing -------------------------------------------------------------
