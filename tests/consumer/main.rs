@@ -5,7 +5,9 @@
 use kafka_playground::engine::client::delivery::{DeliveryLedger, DeliveryReport};
 use kafka_playground::engine::client::{CommitMode, ConsumerApp, KeyPattern, Subscription, Workload};
 use kafka_playground::engine::command::Command;
-use kafka_playground::engine::config::{AssignorName, AutoOffsetReset, BrokerConfig, ConsumerConfig, TopicConfig};
+use kafka_playground::engine::config::{
+    AssignorName, AutoOffsetReset, BrokerConfig, ConsumerConfig, IsolationLevel, TopicConfig,
+};
 use kafka_playground::engine::event::{ConsumerEvent, Event, GroupEvent, TimedEvent};
 use kafka_playground::engine::ids::TopicPartition;
 use kafka_playground::engine::sim::{ClusterSpec, NodeStatus, Simulation};
@@ -364,4 +366,49 @@ fn retention_passing_the_position_resets_it_to_earliest() {
     assert_eq!(resets[0], (0, "seek".to_string()));
     assert_eq!(resets[1].1, "OFFSET_OUT_OF_RANGE: reset to earliest");
     assert!(resets[1].0 >= log_start, "{resets:?}");
+}
+
+#[test]
+fn read_committed_skips_aborted_transactions_and_read_uncommitted_does_not() {
+    let mut t = Test::new(1, 0);
+    t.apply(Command::AddProducer {
+        name: "txn".into(),
+        config: kafka_playground::engine::config::ProducerConfig {
+            transactional_id: Some("tx-1".into()),
+            ..Default::default()
+        },
+        workload: Some(Workload {
+            topic: "orders".into(),
+            rate_per_sec: 200.0,
+            key: KeyPattern::None,
+            value_bytes: 16,
+            max_records: Some(300),
+            records_per_transaction: Some(10),
+            abort_every: 3,
+        }),
+    });
+    for (name, isolation) in
+        [("committed", IsolationLevel::ReadCommitted), ("uncommitted", IsolationLevel::ReadUncommitted)]
+    {
+        let app = ConsumerApp {
+            subscription: Subscription::Assign(vec![TopicPartition::new("orders", 0)]),
+            processing_ms_per_record: 0,
+            commit_mode: CommitMode::Auto,
+        };
+        let config = ConsumerConfig {
+            auto_offset_reset: AutoOffsetReset::Earliest,
+            isolation_level: isolation,
+            ..ConsumerConfig::default()
+        };
+        t.apply(Command::AddConsumer { name: name.into(), config, app });
+    }
+    t.run_until(30_000);
+    // 30 transactions of 10 records, every third aborted; the abort purges the record still in
+    // the accumulator, so the log holds 20 x 10 committed + 10 x 9 aborted records and 30 markers.
+    let committed = t.sim.consumer("committed").unwrap().snapshot();
+    let uncommitted = t.sim.consumer("uncommitted").unwrap().snapshot();
+    assert_eq!(uncommitted.partitions[0].high_watermark, Some(320));
+    assert_eq!(t.processed_by("uncommitted"), 290, "every data record, aborted ones included");
+    assert_eq!(t.processed_by("committed"), 200, "only the committed transactions");
+    assert_eq!(committed.partitions[0].position, uncommitted.partitions[0].position, "both step over the markers");
 }
