@@ -2,6 +2,9 @@
 //! controller, group coordinator, a producer, and consumers whose deliveries
 //! the `DeliveryLedger` counts from the trace.
 
+mod rebalance_props;
+
+use kafka_playground::engine::client::consumer::ConsumerState;
 use kafka_playground::engine::client::delivery::{DeliveryLedger, DeliveryReport};
 use kafka_playground::engine::client::{CommitMode, ConsumerApp, KeyPattern, Subscription, Workload};
 use kafka_playground::engine::command::Command;
@@ -149,7 +152,7 @@ fn a_fourth_consumer_on_three_partitions_sits_idle() {
     t.run_until(15_000);
     assert_partitions_owned_once(&t, 3);
     let states: Vec<_> = ["c1", "c2", "c3", "c4"].iter().map(|n| t.sim.consumer(n).unwrap().state()).collect();
-    let idle = states.iter().filter(|s| **s == kafka_playground::engine::client::consumer::ConsumerState::Idle).count();
+    let idle = states.iter().filter(|s| **s == ConsumerState::Idle).count();
     assert_eq!(idle, 1, "{states:?}");
     assert_eq!(t.report("g").distinct, 100);
 }
