@@ -415,3 +415,26 @@ fn read_committed_skips_aborted_transactions_and_read_uncommitted_does_not() {
     assert_eq!(t.processed_by("committed"), 200, "only the committed transactions");
     assert_eq!(committed.partitions[0].position, uncommitted.partitions[0].position, "both step over the markers");
 }
+
+#[test]
+fn a_batch_slower_than_max_poll_interval_gets_the_member_out_of_the_group() {
+    let mut t = Test::new(1, 400);
+    let config = ConsumerConfig { max_poll_records: 100, max_poll_interval_ms: 5_000, ..group("g") };
+    t.add_consumer("c1", config.clone(), 100, CommitMode::SyncAfterProcessing);
+    t.add_consumer("c2", config, 0, CommitMode::SyncAfterProcessing);
+    t.run_until(60_000);
+    let c1 = t.sim.client_id("c1").unwrap();
+    let left = t.events().find_map(|(time, e)| match e {
+        Event::Consumer(ConsumerEvent::LeftGroup { client, reason, sent_leave_group, .. }) if *client == c1 => {
+            Some((time, reason.clone(), *sent_leave_group))
+        }
+        _ => None,
+    });
+    let (_, reason, sent) = left.expect("c1 left the group");
+    assert!(reason.contains("max.poll.interval.ms"), "{reason}");
+    assert!(sent, "a dynamic member sends LeaveGroup");
+    // c2 took over and re-read what c1 had processed but could not commit.
+    let report = t.report("g");
+    assert!(report.duplicates > 0, "{report:?}");
+    assert_eq!((report.distinct, report.losses), (400, 0), "{report:?}");
+}
