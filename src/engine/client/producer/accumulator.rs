@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::batch::ProducerBatch;
 use crate::engine::blob::Blob;
-use crate::engine::ids::TopicPartition;
+use crate::engine::ids::{PartitionId, TopicPartition};
 use crate::engine::record::Header;
 use crate::engine::time::Millis;
 
@@ -18,11 +18,17 @@ pub(crate) struct Appended {
     pub last_batch_full: bool,
 }
 
+/// Queues by topic, then partition: appends look a partition up by `&str`
+/// without building a `TopicPartition` per record, and iteration follows
+/// `TopicPartition` order.
+type Queues = BTreeMap<String, BTreeMap<PartitionId, VecDeque<ProducerBatch>>>;
+
 #[derive(Debug, Default)]
 pub(crate) struct Accumulator {
     /// `batch.size`.
     batch_size: u32,
-    queues: BTreeMap<TopicPartition, VecDeque<ProducerBatch>>,
+    /// Never holds an empty queue or an empty topic map.
+    queues: Queues,
 }
 
 impl Accumulator {
@@ -39,7 +45,8 @@ impl Accumulator {
     #[allow(clippy::too_many_arguments)]
     pub fn append(
         &mut self,
-        tp: &TopicPartition,
+        topic: &str,
+        partition: PartitionId,
         key: Option<Blob>,
         value: Option<Blob>,
         headers: Vec<Header>,
@@ -47,21 +54,26 @@ impl Accumulator {
         now: Millis,
         transactional: bool,
     ) -> Appended {
-        let queue = self.queues.entry(tp.clone()).or_default();
+        if !self.queues.contains_key(topic) {
+            self.queues.insert(topic.to_string(), BTreeMap::new());
+        }
+        let partitions = self.queues.get_mut(topic).expect("inserted above");
+        let queue = partitions.entry(partition).or_default();
         // Only an open (never drained) batch takes more records.
-        let appended = match queue.back_mut() {
-            Some(last) if !last.is_sealed() => {
-                last.try_append(key.clone(), value.clone(), headers.clone(), timestamp, self.batch_size)
+        let fits_last = queue.back().filter(|last| !last.is_sealed()).map(|last| {
+            let bytes = last.record_bytes(key.as_ref(), value.as_ref(), &headers, timestamp);
+            (last.fits(bytes, self.batch_size), bytes)
+        });
+        let bytes = match fits_last {
+            Some((true, bytes)) => {
+                queue.back_mut().expect("checked").append(key, value, headers, timestamp, bytes);
+                bytes
             }
-            _ => None,
-        };
-        let bytes = match appended {
-            Some(bytes) => bytes,
-            None => {
-                let mut batch = ProducerBatch::new(tp.clone(), now, transactional);
-                let bytes = batch
-                    .try_append(key, value, headers, timestamp, self.batch_size)
-                    .expect("an empty batch takes any record");
+            _ => {
+                let mut batch = ProducerBatch::new(TopicPartition::new(topic, partition), now, transactional);
+                let bytes = batch.record_bytes(key.as_ref(), value.as_ref(), &headers, timestamp);
+                batch.reserve_for(self.batch_size, bytes);
+                batch.append(key, value, headers, timestamp, bytes);
                 queue.push_back(batch);
                 bytes
             }
@@ -71,25 +83,33 @@ impl Accumulator {
     }
 
     pub fn queue(&self, tp: &TopicPartition) -> Option<&VecDeque<ProducerBatch>> {
-        self.queues.get(tp)
+        self.queues.get(tp.topic.as_str())?.get(&tp.partition)
     }
 
     pub fn front(&self, tp: &TopicPartition) -> Option<&ProducerBatch> {
-        self.queues.get(tp).and_then(VecDeque::front)
+        self.queue(tp).and_then(VecDeque::front)
     }
 
     pub fn pop_front(&mut self, tp: &TopicPartition) -> Option<ProducerBatch> {
-        let queue = self.queues.get_mut(tp)?;
+        let partitions = self.queues.get_mut(tp.topic.as_str())?;
+        let queue = partitions.get_mut(&tp.partition)?;
         let batch = queue.pop_front();
         if queue.is_empty() {
-            self.queues.remove(tp);
+            partitions.remove(&tp.partition);
+            if partitions.is_empty() {
+                self.queues.remove(tp.topic.as_str());
+            }
         }
         batch
     }
 
+    fn all_queues(&self) -> impl Iterator<Item = &VecDeque<ProducerBatch>> {
+        self.queues.values().flat_map(BTreeMap::values)
+    }
+
     /// Partitions with queued batches, in order.
     pub fn partitions(&self) -> impl Iterator<Item = &TopicPartition> {
-        self.queues.keys()
+        self.all_queues().map(|q| &q.front().expect("queues are never empty").tp)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -99,7 +119,7 @@ impl Accumulator {
     /// Records queued in every partition.
     #[cfg(test)]
     pub fn queued_records(&self) -> u64 {
-        self.queues.values().flatten().map(|b| b.record_count() as u64).sum()
+        self.all_queues().flatten().map(|b| b.record_count() as u64).sum()
     }
 
     /// Puts a failed batch back for a retry (`RecordAccumulator.reenqueue`).
@@ -109,7 +129,7 @@ impl Accumulator {
     /// is how a non-idempotent producer with several requests in flight
     /// reorders records when more than one of them fails.
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
-        let queue = self.queues.entry(batch.tp.clone()).or_default();
+        let queue = self.queues.entry(batch.tp.topic.clone()).or_default().entry(batch.tp.partition).or_default();
         if !batch.has_sequence() {
             queue.push_front(batch);
             return;
@@ -125,36 +145,42 @@ impl Accumulator {
     /// queue is scanned from the front up to the first batch still in time.
     pub fn expire(&mut self, now: Millis, delivery_timeout_ms: Millis) -> Vec<ProducerBatch> {
         let mut expired = Vec::new();
-        for queue in self.queues.values_mut() {
-            while queue.front().is_some_and(|b| now - b.created_at >= delivery_timeout_ms) {
-                expired.push(queue.pop_front().expect("checked"));
+        for partitions in self.queues.values_mut() {
+            for queue in partitions.values_mut() {
+                while queue.front().is_some_and(|b| now - b.created_at >= delivery_timeout_ms) {
+                    expired.push(queue.pop_front().expect("checked"));
+                }
             }
+            partitions.retain(|_, q| !q.is_empty());
         }
-        self.queues.retain(|_, q| !q.is_empty());
+        self.queues.retain(|_, p| !p.is_empty());
         expired
     }
 
     /// Earliest time any queued batch reaches its delivery timeout.
     pub fn next_expiry(&self, delivery_timeout_ms: Millis) -> Option<Millis> {
-        self.queues.values().filter_map(|q| q.iter().map(|b| b.created_at).min()).min().map(|c| c + delivery_timeout_ms)
+        self.all_queues().filter_map(|q| q.iter().map(|b| b.created_at).min()).min().map(|c| c + delivery_timeout_ms)
     }
 
     /// Takes every queued batch out (abort, fatal error).
     pub fn drain_all(&mut self) -> Vec<ProducerBatch> {
-        std::mem::take(&mut self.queues).into_values().flatten().collect()
+        std::mem::take(&mut self.queues).into_values().flat_map(BTreeMap::into_values).flatten().collect()
     }
 
-    /// Forgets the sequence numbers and producer id of queued batches: an
-    /// epoch bump restarts sequences at 0, so they are reassigned on drain.
+    /// Forgets the sequence numbers of queued batches: an epoch bump
+    /// restarts sequences at 0, so they are reassigned on drain.
     pub fn reset_sequences(&mut self) {
-        for batch in self.queues.values_mut().flatten() {
+        for batch in self.queues.values_mut().flat_map(BTreeMap::values_mut).flatten() {
             batch.base_sequence = crate::engine::record::NO_SEQUENCE;
         }
     }
 
     /// Queued records and batches per partition, for the snapshot.
     pub fn sizes(&self) -> impl Iterator<Item = (&TopicPartition, u32, u32)> {
-        self.queues.iter().map(|(tp, q)| (tp, q.iter().map(|b| b.record_count()).sum(), q.len() as u32))
+        self.all_queues().map(|q| {
+            let tp = &q.front().expect("queues are never empty").tp;
+            (tp, q.iter().map(|b| b.record_count()).sum(), q.len() as u32)
+        })
     }
 }
 
@@ -167,7 +193,7 @@ mod tests {
     }
 
     fn append(acc: &mut Accumulator, bytes: usize) -> Appended {
-        acc.append(&tp(), None, Some(Blob::from("x".repeat(bytes))), vec![], 0, 0, false)
+        acc.append("t", 0, None, Some(Blob::from("x".repeat(bytes))), vec![], 0, 0, false)
     }
 
     #[test]

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use crate::engine::blob::Blob;
 use crate::engine::ids::TopicPartition;
 use crate::engine::record::{
-    Header, ProducerEpoch, ProducerId, Record, RecordBatch, TimestampType, NO_PRODUCER_EPOCH, NO_PRODUCER_ID,
-    NO_SEQUENCE, RECORD_BATCH_OVERHEAD,
+    varint_size, varlong_size, Header, ProducerEpoch, ProducerId, Record, RecordBatch, TimestampType,
+    NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE, RECORD_BATCH_OVERHEAD,
 };
 use crate::engine::time::Millis;
 
@@ -61,17 +61,32 @@ impl ProducerBatch {
         }
     }
 
-    /// Appends a record unless the batch would grow past `batch_size` bytes.
-    /// An empty batch takes any record (a record larger than `batch.size`
-    /// gets a batch of its own, as in Java). Returns the bytes appended.
-    pub fn try_append(
+    /// Bytes the record would take appended to this batch (its offset and
+    /// timestamp deltas are part of its encoded size).
+    pub fn record_bytes(&self, key: Option<&Blob>, value: Option<&Blob>, headers: &[Header], timestamp: Millis) -> u32 {
+        if self.open.is_empty() {
+            record_size(0, 0, key, value, headers)
+        } else {
+            record_size(self.open.len() as i32, timestamp - self.first_timestamp, key, value, headers)
+        }
+    }
+
+    /// Whether a record of `bytes` fits within `batch_size`. An empty batch
+    /// takes any record (a record larger than `batch.size` gets a batch of
+    /// its own, as in Java).
+    pub fn fits(&self, bytes: u32, batch_size: u32) -> bool {
+        self.open.is_empty() || self.size_bytes + bytes <= batch_size
+    }
+
+    /// Appends a record of `bytes` (from [`Self::record_bytes`]).
+    pub fn append(
         &mut self,
         key: Option<Blob>,
         value: Option<Blob>,
         headers: Vec<Header>,
         timestamp: Millis,
-        batch_size: u32,
-    ) -> Option<u32> {
+        bytes: u32,
+    ) {
         assert!(self.sealed.is_none(), "appending to a batch that was already sent");
         if self.open.is_empty() {
             self.first_timestamp = timestamp;
@@ -84,15 +99,36 @@ impl ProducerBatch {
             value,
             headers,
         };
-        let bytes = record.size_in_bytes();
-        if !self.open.is_empty() && self.size_bytes + bytes > batch_size {
-            return None;
-        }
+        debug_assert_eq!(record.size_in_bytes(), bytes, "record_bytes agrees with Record::size_in_bytes");
         self.size_bytes += bytes;
         self.last_record_bytes = bytes;
         self.max_timestamp = self.max_timestamp.max(timestamp);
         self.open.push(record);
+    }
+
+    /// Appends unless the batch would grow past `batch_size`; returns the bytes appended.
+    #[cfg(test)]
+    pub fn try_append(
+        &mut self,
+        key: Option<Blob>,
+        value: Option<Blob>,
+        headers: Vec<Header>,
+        timestamp: Millis,
+        batch_size: u32,
+    ) -> Option<u32> {
+        let bytes = self.record_bytes(key.as_ref(), value.as_ref(), &headers, timestamp);
+        if !self.fits(bytes, batch_size) {
+            return None;
+        }
+        self.append(key, value, headers, timestamp, bytes);
         Some(bytes)
+    }
+
+    /// Reserves room for about as many records as `batch.size` holds, so a
+    /// filling batch does not reallocate its record list again and again.
+    pub fn reserve_for(&mut self, batch_size: u32, record_bytes: u32) {
+        let expected = (batch_size / record_bytes.max(1)).clamp(1, 4096);
+        self.open.reserve_exact(expected as usize);
     }
 
     /// No further record of the same size would fit (`batch.size` reached).
@@ -154,6 +190,34 @@ impl ProducerBatch {
     }
 }
 
+/// `DefaultRecord.sizeInBytes` from the parts, without building the record
+/// (the same formula as `Record::size_in_bytes`).
+pub(crate) fn record_size(
+    offset_delta: i32,
+    timestamp_delta: Millis,
+    key: Option<&Blob>,
+    value: Option<&Blob>,
+    headers: &[Header],
+) -> u32 {
+    fn blob_size(blob: Option<&Blob>) -> u32 {
+        match blob {
+            None => varint_size(-1),
+            Some(b) => varint_size(b.len() as i32) + b.len() as u32,
+        }
+    }
+    let body = 1 // attributes
+        + varlong_size(timestamp_delta)
+        + varint_size(offset_delta)
+        + blob_size(key)
+        + blob_size(value)
+        + varint_size(headers.len() as i32)
+        + headers
+            .iter()
+            .map(|h| varint_size(h.key.len() as i32) + h.key.len() as u32 + blob_size(h.value.as_ref()))
+            .sum::<u32>();
+    varint_size(body as i32) + body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +235,22 @@ mod tests {
         batch.seal();
         assert_eq!(batch.size_in_bytes(), batch.to_record_batch().size_in_bytes());
         assert_eq!(batch.record_count(), 5);
+    }
+
+    #[test]
+    fn record_size_matches_kafkas_encoding_of_the_record() {
+        let headers = vec![Header { key: "trace".into(), value: Some(Blob::from("abc")) }];
+        let key = Blob::from("k-1");
+        let value = Blob::from("x".repeat(300));
+        let record = Record {
+            offset_delta: 70,
+            timestamp_delta: -5,
+            key: Some(key.clone()),
+            value: Some(value.clone()),
+            headers: headers.clone(),
+        };
+        assert_eq!(record_size(70, -5, Some(&key), Some(&value), &headers), record.size_in_bytes());
+        assert_eq!(record_size(0, 0, None, None, &[]), 7);
     }
 
     #[test]

@@ -43,6 +43,7 @@ use self::metadata::ClientMetadata;
 use self::sender::InFlightRequest;
 use self::txn::TxnManager;
 use self::workload::WorkloadState;
+use crate::engine::blob::Blob;
 use crate::engine::client::{ProducerRecord, Workload};
 use crate::engine::config::{Partitioner, ProducerConfig};
 use crate::engine::error::KafkaError;
@@ -51,7 +52,7 @@ use crate::engine::ids::{BrokerId, ClientId, NodeId, PartitionId, TopicPartition
 use crate::engine::node::Ctx;
 use crate::engine::partitioner::{partition_for_key, RoundRobinPartitioner, StickyPartitioner};
 use crate::engine::protocol::{CorrelationId, Message};
-use crate::engine::record::{Offset, ProducerEpoch, ProducerId, Record, RECORD_BATCH_OVERHEAD};
+use crate::engine::record::{Header, Offset, ProducerEpoch, ProducerId, RECORD_BATCH_OVERHEAD};
 use crate::engine::time::Millis;
 
 pub use self::stats::{AckedRange, DeliveryReport, ProducerStats};
@@ -177,6 +178,23 @@ impl Producer {
     }
 
     pub(super) fn send_record(&mut self, ctx: &mut Ctx, record: ProducerRecord) -> Result<(), KafkaError> {
+        let ProducerRecord { topic, partition, key, value, headers, timestamp } = record;
+        self.send_parts(ctx, &topic, partition, key, value, headers, timestamp)
+    }
+
+    /// `send()` taking the record's parts (the workload avoids building a
+    /// `ProducerRecord`, and its topic string, per record).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn send_parts(
+        &mut self,
+        ctx: &mut Ctx,
+        topic: &str,
+        partition: Option<PartitionId>,
+        key: Option<Blob>,
+        value: Option<Blob>,
+        headers: Vec<Header>,
+        timestamp: Option<Millis>,
+    ) -> Result<(), KafkaError> {
         if let Some(error) = self.tm.fatal {
             return Err(error);
         }
@@ -189,33 +207,24 @@ impl Producer {
                 return Err(KafkaError::InvalidTxnState);
             }
         }
-        let estimate = RECORD_BATCH_OVERHEAD
-            + Record {
-                offset_delta: 0,
-                timestamp_delta: 0,
-                key: record.key.clone(),
-                value: record.value.clone(),
-                headers: record.headers.clone(),
-            }
-            .size_in_bytes();
+        let estimate = RECORD_BATCH_OVERHEAD + batch::record_size(0, 0, key.as_ref(), value.as_ref(), &headers);
         if estimate as i64 > self.config.max_request_size as i64 {
             return Err(KafkaError::MessageTooLarge);
         }
-        if let (Some(p), Some(topic)) = (record.partition, self.metadata.topics.get(&record.topic)) {
-            if p < 0 || p >= topic.partition_count() {
+        let known = self.metadata.topics.get(topic);
+        if let Some(p) = partition {
+            if p < 0 || known.is_some_and(|t| p >= t.partition_count()) {
                 return Err(KafkaError::UnknownTopicOrPartition);
             }
         }
-        if record.partition.is_some_and(|p| p < 0) {
-            return Err(KafkaError::UnknownTopicOrPartition);
-        }
         self.ledger.stats.records_sent += 1;
-        let timestamp = record.timestamp.unwrap_or(ctx.now);
-        if self.metadata.topics.contains_key(&record.topic) {
-            self.append(ctx, record, timestamp);
+        let timestamp = timestamp.unwrap_or(ctx.now);
+        if known.is_some() {
+            self.append(ctx, topic, partition, key, value, headers, timestamp);
         } else {
-            self.metadata.add_topic(&record.topic);
-            self.pending.entry(record.topic.clone()).or_default().push_back(PendingRecord {
+            self.metadata.add_topic(topic);
+            let record = ProducerRecord { topic: topic.to_string(), partition, key, value, headers, timestamp: None };
+            self.pending.entry(topic.to_string()).or_default().push_back(PendingRecord {
                 record,
                 timestamp,
                 enqueued_at: ctx.now,
@@ -224,35 +233,46 @@ impl Producer {
         Ok(())
     }
 
-    /// Partitions and appends a record whose topic is known.
-    fn append(&mut self, ctx: &mut Ctx, record: ProducerRecord, timestamp: Millis) {
-        let topic = self.metadata.topics.get(&record.topic).expect("caller checked the topic is known");
+    /// Partitions and appends a record whose topic is known. Per-record
+    /// work: no allocation beyond what the record itself holds.
+    #[allow(clippy::too_many_arguments)]
+    fn append(
+        &mut self,
+        ctx: &mut Ctx,
+        name: &str,
+        partition: Option<PartitionId>,
+        key: Option<Blob>,
+        value: Option<Blob>,
+        headers: Vec<Header>,
+        timestamp: Millis,
+    ) {
+        let topic = self.metadata.topics.get(name).expect("caller checked the topic is known");
         let count = topic.partition_count();
         let mut sticky_used = false;
-        let partition: PartitionId = if let Some(p) = record.partition {
+        let partition: PartitionId = if let Some(p) = partition {
             p
         } else if self.config.partitioner_class == Partitioner::RoundRobin {
-            self.round_robin.partition(&record.topic, &topic.available, count)
-        } else if let (Some(key), false) = (&record.key, self.config.partitioner_ignore_keys) {
+            self.round_robin.partition(name, &topic.available, count)
+        } else if let (Some(key), false) = (&key, self.config.partitioner_ignore_keys) {
             partition_for_key(key.as_bytes(), count)
         } else {
             sticky_used = true;
-            let batch_size = self.config.batch_size.max(1);
-            let sticky = self.sticky.entry(record.topic.clone()).or_insert_with(|| StickyPartitioner::new(batch_size));
-            sticky.partition(&topic.available, count, ctx.rng)
+            if !self.sticky.contains_key(name) {
+                self.sticky.insert(name.to_string(), StickyPartitioner::new(self.config.batch_size.max(1)));
+            }
+            self.sticky.get_mut(name).expect("inserted above").partition(&topic.available, count, ctx.rng)
         };
-        let tp = TopicPartition::new(record.topic.clone(), partition);
         if let Some(txn) = &mut self.tm.txn {
+            let tp = TopicPartition::new(name, partition);
             if !txn.partitions.contains(&tp) && !txn.adding.contains(&tp) {
-                txn.pending_partitions.insert(tp.clone());
+                txn.pending_partitions.insert(tp);
             }
         }
         let transactional = self.tm.txn.is_some();
-        let appended =
-            self.accumulator.append(&tp, record.key, record.value, record.headers, timestamp, ctx.now, transactional);
+        let appended = self.accumulator.append(name, partition, key, value, headers, timestamp, ctx.now, transactional);
         if sticky_used {
-            let topic = &self.metadata.topics[&tp.topic];
-            let sticky = self.sticky.get_mut(&tp.topic).expect("chosen above");
+            let topic = &self.metadata.topics[name];
+            let sticky = self.sticky.get_mut(name).expect("chosen above");
             sticky.on_append(
                 appended.bytes as i32,
                 appended.last_batch_full,
@@ -284,7 +304,8 @@ impl Producer {
                     });
                     continue;
                 }
-                self.append(ctx, pending.record, pending.timestamp);
+                let ProducerRecord { topic: _, partition, key, value, headers, .. } = pending.record;
+                self.append(ctx, &topic, partition, key, value, headers, pending.timestamp);
             }
         }
     }

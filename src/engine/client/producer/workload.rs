@@ -7,12 +7,13 @@
 //! Without `records_per_transaction`, a transactional producer's workload
 //! sends only while a transaction begun by command is open.
 
+use bytes::{BufMut, BytesMut};
 use rand::Rng;
 
 use super::txn::TransactionState;
 use super::{Producer, ProducerTimer};
 use crate::engine::blob::Blob;
-use crate::engine::client::{KeyPattern, ProducerRecord, Workload};
+use crate::engine::client::{KeyPattern, Workload};
 use crate::engine::node::{Ctx, Timer};
 use crate::engine::time::Millis;
 
@@ -34,6 +35,45 @@ pub(crate) struct WorkloadState {
     txn_records: u32,
     /// Transactions the workload has begun.
     txn_count: u64,
+    /// Keys of a sequential or random pattern, formatted once.
+    key_table: Option<(KeyPattern, Vec<Blob>)>,
+}
+
+impl WorkloadState {
+    fn prepare_keys(&mut self, pattern: &KeyPattern) {
+        if self.key_table.as_ref().is_some_and(|(p, _)| p == pattern) {
+            return;
+        }
+        self.key_table = match pattern {
+            KeyPattern::Sequential { prefix, cardinality } | KeyPattern::Random { prefix, cardinality }
+                if *cardinality <= KEY_TABLE_MAX =>
+            {
+                let keys = (0..(*cardinality).max(1)).map(|i| Blob::from(format!("{prefix}{i}"))).collect();
+                Some((pattern.clone(), keys))
+            }
+            KeyPattern::Fixed { key } => Some((pattern.clone(), vec![Blob::from(key.as_str())])),
+            _ => None,
+        };
+    }
+
+    /// The key of record `n`.
+    fn key(&self, pattern: &KeyPattern, n: u64, ctx: &mut Ctx) -> Option<Blob> {
+        let index = match pattern {
+            KeyPattern::None => return None,
+            KeyPattern::Fixed { .. } => 0,
+            KeyPattern::Sequential { cardinality, .. } => n % u64::from((*cardinality).max(1)),
+            KeyPattern::Random { cardinality, .. } => u64::from(ctx.rng.gen_range(0..(*cardinality).max(1))),
+        };
+        if let Some((_, keys)) = &self.key_table {
+            return Some(keys[index as usize].clone());
+        }
+        match pattern {
+            KeyPattern::Sequential { prefix, .. } | KeyPattern::Random { prefix, .. } => {
+                Some(Blob::from(format!("{prefix}{index}")))
+            }
+            _ => unreachable!("fixed keys are always in the table"),
+        }
+    }
 }
 
 /// Tick period for a rate: one record per tick at low rates, at most `TICK_MS_MAX`.
@@ -44,13 +84,49 @@ pub(crate) fn tick_ms(rate_per_sec: f64) -> Millis {
     ((1000.0 / rate_per_sec).floor() as Millis).clamp(1, TICK_MS_MAX)
 }
 
+/// Keys cached per pattern up to this cardinality (larger ones are formatted per record).
+const KEY_TABLE_MAX: u32 = 100_000;
+
 /// `v-<n>` padded with dots to `value_bytes` (never truncated).
+#[cfg(test)]
 pub(crate) fn value_for(n: u64, value_bytes: u32) -> Blob {
-    let mut text = format!("v-{n}");
-    while (text.len() as u32) < value_bytes {
-        text.push('.');
+    ValueSlab::new(1, value_bytes).next(n)
+}
+
+/// Values of one tick written into one buffer and handed out as slices of
+/// it: one allocation per tick instead of one per record.
+struct ValueSlab {
+    buffer: BytesMut,
+    value_bytes: u32,
+}
+
+impl ValueSlab {
+    fn new(records: u64, value_bytes: u32) -> Self {
+        let per_record = value_bytes.max(22) as u64; // "v-" and up to 20 digits
+        let capacity = (records.min(1 << 16) * per_record) as usize;
+        ValueSlab { buffer: BytesMut::with_capacity(capacity), value_bytes }
     }
-    Blob::from(text)
+
+    fn next(&mut self, n: u64) -> Blob {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut rest = n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.buffer.put_slice(b"v-");
+        self.buffer.put_slice(&digits[i..]);
+        let written = 2 + (digits.len() - i) as u32;
+        if written < self.value_bytes {
+            self.buffer.put_bytes(b'.', (self.value_bytes - written) as usize);
+        }
+        Blob(self.buffer.split().freeze())
+    }
 }
 
 impl Producer {
@@ -92,6 +168,10 @@ impl Producer {
     }
 
     fn generate(&mut self, ctx: &mut Ctx, workload: &Workload) {
+        let wanted = self.workload_state.owed.floor() as u64;
+        let remaining = workload.max_records.map_or(wanted, |max| max.saturating_sub(self.workload_state.generated));
+        let mut values = ValueSlab::new(wanted.min(remaining), workload.value_bytes);
+        self.workload_state.prepare_keys(&workload.key);
         while self.workload_state.owed >= 1.0 && !self.workload_done(workload) {
             if !self.workload_may_send(ctx, workload) {
                 // Blocked (commit in flight, or no open transaction): the
@@ -100,27 +180,11 @@ impl Producer {
                 return;
             }
             let n = self.workload_state.generated;
-            let key = match &workload.key {
-                KeyPattern::None => None,
-                KeyPattern::Sequential { prefix, cardinality } => {
-                    Some(Blob::from(format!("{prefix}{}", n % u64::from((*cardinality).max(1)))))
-                }
-                KeyPattern::Random { prefix, cardinality } => {
-                    Some(Blob::from(format!("{prefix}{}", ctx.rng.gen_range(0..(*cardinality).max(1)))))
-                }
-                KeyPattern::Fixed { key } => Some(Blob::from(key.as_str())),
-            };
-            let record = ProducerRecord {
-                topic: workload.topic.clone(),
-                partition: None,
-                key,
-                value: Some(value_for(n, workload.value_bytes)),
-                headers: vec![],
-                timestamp: None,
-            };
+            let key = self.workload_state.key(&workload.key, n, ctx);
+            let value = values.next(n);
             self.workload_state.generated += 1;
             self.workload_state.owed -= 1.0;
-            if self.send_record(ctx, record).is_err() {
+            if self.send_parts(ctx, &workload.topic, None, key, Some(value), Vec::new(), None).is_err() {
                 // The producer refuses sends (fatal error): stop generating.
                 self.workload_state.owed = 0.0;
                 return;
@@ -210,6 +274,15 @@ mod tests {
     fn values_are_padded_to_value_bytes() {
         assert_eq!(value_for(7, 8).to_text_lossy(), "v-7.....");
         assert_eq!(value_for(123456, 4).to_text_lossy(), "v-123456");
+    }
+
+    #[test]
+    fn values_of_one_tick_share_one_buffer() {
+        let mut slab = ValueSlab::new(3, 6);
+        let a = slab.next(0);
+        let b = slab.next(10);
+        assert_eq!((a.to_text_lossy(), b.to_text_lossy()), ("v-0...".to_string(), "v-10..".to_string()));
+        assert_eq!(value_for(0, 0).to_text_lossy(), "v-0");
     }
 
     #[test]
