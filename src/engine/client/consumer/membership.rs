@@ -343,7 +343,6 @@ impl Consumer {
             }
             return;
         }
-        let client = self.id;
         let group = self.group_mut();
         group.member_id = response.member_id.clone();
         group.generation = response.generation_id;
@@ -359,9 +358,7 @@ impl Consumer {
             group_instance_id: group.group_instance_id.clone(),
             assignments,
         };
-        let coordinator = group.coordinator;
-        let _ = client;
-        match coordinator {
+        match group.coordinator {
             Some(coordinator) => {
                 let timeout = self.config.request_timeout_ms;
                 self.requests.send(ctx, coordinator, Request::SyncGroup(request), Purpose::SyncGroup, timeout);
