@@ -641,3 +641,110 @@ impl Harness {
         }
     }
 }
+
+#[test]
+fn without_idempotence_batches_that_fail_together_are_resent_in_reverse_order() {
+    // max.in.flight > 1 and no sequence numbers: each failed batch goes back
+    // to the front of the queue, so the last one to fail is resent first.
+    let mut h = Harness::new(ProducerConfig {
+        enable_idempotence: false,
+        linger_ms: 0,
+        batch_size: 100,
+        ..ProducerConfig::default()
+    });
+    h.start();
+    h.know("orders", &[1]);
+    h.send("orders", None, &"a".repeat(60)).unwrap();
+    h.send("orders", None, &"b".repeat(60)).unwrap();
+    let sent = h.produces();
+    assert_eq!(sent.len(), 2);
+    for (b, c, r) in &sent {
+        h.answer(*b, *c, r, Some(KafkaError::NotEnoughReplicas), -1);
+    }
+    h.run_until(100);
+    let resent: Vec<String> = h.produces().iter().flat_map(|(_, _, r)| values(r)).flat_map(|(_, v)| v).collect();
+    assert_eq!(resent, vec!["b".repeat(60), "a".repeat(60)], "reordered");
+}
+
+#[test]
+fn out_of_order_sequence_for_the_next_batch_bumps_the_epoch_and_resends() {
+    // The broker lost the producer's state (e.g. an unclean election): the
+    // idempotent producer starts a new producer id and resends (KIP-360).
+    let mut h = Harness::new(ProducerConfig { linger_ms: 0, ..ProducerConfig::default() });
+    h.start();
+    h.send("orders", None, "v").unwrap();
+    h.answer_metadata("orders", &[1]);
+    h.answer_init_producer_id(5, 0);
+    let (b, c, r) = h.produces().remove(0);
+    h.ack(b, c, &r, 0);
+    h.send("orders", None, "w").unwrap();
+    let (b, c, r) = h.produces().remove(0);
+    assert_eq!(r.partitions[0].batch.base_sequence, 1);
+    h.answer(b, c, &r, Some(KafkaError::OutOfOrderSequenceNumber), -1);
+    assert!(h.producer_events().iter().any(|e| matches!(e, ProducerEvent::EpochBumpRequested { .. })));
+    h.answer_init_producer_id(6, 0);
+    h.run_until(100);
+    let (_, _, again) = h.produces().remove(0);
+    let batch = &again.partitions[0].batch;
+    assert_eq!((batch.producer_id, batch.producer_epoch, batch.base_sequence), (6, 0, 0), "new id, sequence from 0");
+    assert_eq!(h.p.stats().records_failed, 0, "the record is not lost");
+}
+
+#[test]
+fn round_robin_partitioner_sends_each_record_to_the_next_partition() {
+    let mut h = Harness::new(ProducerConfig {
+        enable_idempotence: false,
+        linger_ms: 10,
+        partitioner_class: Partitioner::RoundRobin,
+        ..ProducerConfig::default()
+    });
+    h.start();
+    h.know("orders", &[1, 1, 1]);
+    for i in 0..6 {
+        h.send("orders", Some("same-key"), &format!("r{i}")).unwrap();
+    }
+    h.run_until(10);
+    let mut by_partition: BTreeMap<PartitionId, Vec<String>> = BTreeMap::new();
+    for (_, _, r) in h.produces() {
+        for (tp, v) in values(&r) {
+            by_partition.entry(tp.partition).or_default().extend(v);
+        }
+    }
+    assert_eq!(by_partition[&0], vec!["r0", "r3"]);
+    assert_eq!(by_partition[&1], vec!["r1", "r4"]);
+    assert_eq!(by_partition[&2], vec!["r2", "r5"]);
+}
+
+#[test]
+fn a_workload_generates_records_at_its_rate() {
+    let mut h = Harness::plain();
+    h.p.workload = Some(Workload {
+        topic: "orders".into(),
+        rate_per_sec: 50.0,
+        key: crate::engine::client::KeyPattern::Sequential { prefix: "k".into(), cardinality: 3 },
+        value_bytes: 6,
+        max_records: Some(40),
+        records_per_transaction: None,
+        abort_every: 0,
+    });
+    h.start();
+    h.answer_metadata("orders", &[1, 1]);
+    let mut keys: Vec<String> = Vec::new();
+    let mut ack_until = |h: &mut Harness, time: Millis| {
+        for t in (h.now..=time).step_by(10) {
+            h.run_until(t);
+            for (b, c, r) in h.produces() {
+                for p in &r.partitions {
+                    keys.extend(p.batch.records.iter().map(|r| r.key.as_ref().unwrap().to_text_lossy()));
+                }
+                h.ack(b, c, &r, 0);
+            }
+        }
+    };
+    ack_until(&mut h, 500);
+    assert_eq!(h.p.snapshot().records_generated, 25, "50 records a second for half a second");
+    ack_until(&mut h, 2_000);
+    assert_eq!(h.p.snapshot().records_generated, 40, "max_records");
+    assert_eq!(keys.len(), 40);
+    assert_eq!(&keys[..4], ["k0", "k1", "k2", "k0"], "sequential keys cycle through the cardinality");
+}
