@@ -17,6 +17,16 @@
 //!   begin / send / commit or abort (`txn`, and `txn::coordinator` on the broker).
 //! - `workload`: the simulated application that calls `send()`.
 //!
+//! What is simplified, against the Java client: `retry.backoff.ms` is a
+//! fixed backoff (Kafka 3.7+ grows it up to `retry.backoff.max.ms`, KIP-580);
+//! `max.block.ms` is not modelled (records for an unknown topic wait up to
+//! `delivery.timeout.ms`); a batch refused with MESSAGE_TOO_LARGE is not
+//! split; `max.in.flight.requests.per.connection` counts ProduceRequests
+//! only; delivery timeouts are checked on queued batches and when a failed
+//! batch would be retried (an in-flight batch is bounded by
+//! `request.timeout.ms`, after which, as in Java, the connection is closed
+//! and every request on it fails).
+//!
 //! Differences a .NET (Confluent.Kafka / librdkafka) developer should know:
 //! librdkafka names `delivery.timeout.ms` `message.timeout.ms` (default
 //! 300000) and reports it as `Local_MsgTimedOut` (`_MSG_TIMED_OUT`, which is

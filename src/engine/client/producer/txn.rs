@@ -7,6 +7,17 @@
 //! READY`, plus `ABORTABLE_ERROR` (the transaction must be aborted) and
 //! `FATAL_ERROR` (the producer must be closed).
 //!
+//! OUT_OF_ORDER_SEQUENCE_NUMBER (and UNKNOWN_PRODUCER_ID), as the Java
+//! client since Kafka 2.5 (KIP-360), kept simple: when the batch is not the
+//! next one the broker expects, an earlier batch is unresolved (in flight or
+//! retrying) and the batch is simply retried after it; when it *is* the next
+//! one, the broker lost the producer's state: an idempotent producer takes a
+//! new producer id (InitProducerId once nothing is in flight), restarts
+//! sequences at 0 and resends; a transactional one fails the batch, the
+//! transaction must abort, and the epoch is bumped after the abort. Any batch
+//! that had a sequence and fails for good triggers the same epoch bump,
+//! because its sequence may or may not be in the log.
+//!
 //! librdkafka / Confluent.Kafka differ in naming only: `InitTransactions`,
 //! `BeginTransaction`, `CommitTransaction`, `AbortTransaction`; an abortable
 //! error is `TxnRequiresAbort()`, a fatal one `IsFatal`.
