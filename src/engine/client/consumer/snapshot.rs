@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::client::{CommitMode, Subscription};
+use crate::engine::config::ConsumerConfig;
 use crate::engine::error::KafkaError;
 use crate::engine::ids::{BrokerId, ClientId, TopicPartition};
 use crate::engine::record::Offset;
@@ -131,6 +132,8 @@ pub struct ConsumerSnapshot {
     /// The consumer's records-lag-max: the largest records-lag over its partitions.
     pub records_lag_max: Option<i64>,
     pub requests_in_flight: u32,
+    /// The consumer's configuration (for views that show it as client code).
+    pub config: ConsumerConfig,
 }
 
 fn partition_view(consumer: &Consumer, tp: &TopicPartition, s: &PartitionState) -> PartitionView {
@@ -232,6 +235,7 @@ impl Consumer {
             },
             records_lag_max,
             requests_in_flight: self.requests.len(),
+            config: self.config.clone(),
         }
     }
 }
