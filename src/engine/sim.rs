@@ -149,6 +149,11 @@ pub struct Simulation {
     events: Vec<TimedEvent>,
     next_event_seq: u64,
     metrics: Metrics,
+    /// Messages put on the wire since the last `drain_wire_log`, newest
+    /// last, at most `wire_log_capacity` (the UI animates them). Off (`None`)
+    /// unless `record_wire` was called: observation only, no effect on the run.
+    wire_log: Option<std::collections::VecDeque<InFlight>>,
+    wire_log_capacity: u32,
 }
 
 impl Simulation {
@@ -183,6 +188,8 @@ impl Simulation {
             events: Vec::new(),
             next_event_seq: 0,
             metrics: Metrics::default(),
+            wire_log: None,
+            wire_log_capacity: 0,
         };
         sim.with_controller(|controller, ctx| controller.start(ctx));
         for b in &spec.brokers {
@@ -257,6 +264,17 @@ impl Simulation {
     /// Events since the last drain, without draining.
     pub fn pending_events(&self) -> &[TimedEvent] {
         &self.events
+    }
+
+    /// Starts keeping the last `capacity` messages sent (see `drain_wire_log`).
+    pub fn record_wire(&mut self, capacity: u32) {
+        self.wire_log_capacity = capacity;
+        self.wire_log = Some(std::collections::VecDeque::new());
+    }
+
+    /// Messages sent since the last call (at most the `record_wire` capacity, newest kept), oldest first.
+    pub fn drain_wire_log(&mut self) -> Vec<InFlight> {
+        self.wire_log.as_mut().map(|log| log.drain(..).collect()).unwrap_or_default()
     }
 
     /// Messages on the wire now, oldest first.
@@ -503,6 +521,13 @@ impl Simulation {
             Verdict::Deliver(delay) => {
                 let to_incarnation = self.status_of(to).map_or(0, |(_, inc)| inc);
                 let sent_at = self.now;
+                if let Some(log) = &mut self.wire_log {
+                    if log.len() as u32 >= self.wire_log_capacity {
+                        log.pop_front();
+                    }
+                    let records = message.record_count();
+                    log.push_back(InFlight { from, to, kind, sent_at, deliver_at: self.now + delay, records });
+                }
                 self.schedule(self.now + delay, Item::Deliver { from, to, to_incarnation, sent_at, message });
             }
         }
