@@ -325,7 +325,13 @@ pub fn broker_grid(props: &BrokerGridProps) -> Html {
     html! {
         <div class="brokers-wrap">
             <div class="brokers" data-testid="brokers">
-                { for snap.brokers.iter().map(|b| broker_card(snap, b, props, *show_internal)) }
+                { for snap.brokers.iter().map(|b| html! {
+                    <BrokerCard key={b.id} snapshot={snap.clone()} id={b.id}
+                        fingerprint={broker_fingerprint(snap, b)} show_internal={*show_internal}
+                        selected={props.selected_broker == Some(b.id)}
+                        selected_partition={props.selected_partition.clone()}
+                        on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
+                }) }
             </div>
             <button class="btn btn-link" aria-pressed={show_internal.to_string()} onclick={toggle_internal}>
                 { if *show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
@@ -334,7 +340,56 @@ pub fn broker_grid(props: &BrokerGridProps) -> Html {
     }
 }
 
-fn broker_card(snap: &ClusterSnapshot, b: &BrokerView, props: &BrokerGridProps, show_internal: bool) -> Html {
+#[derive(Properties)]
+pub struct BrokerCardProps {
+    /// Read only through `fingerprint`'s parts (see `broker_fingerprint`).
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub id: BrokerId,
+    pub fingerprint: u64,
+    pub show_internal: bool,
+    pub selected: bool,
+    pub selected_partition: Option<TopicPartition>,
+    pub on_apply: Callback<Command>,
+    pub on_select: Callback<Select>,
+}
+
+impl PartialEq for BrokerCardProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.fingerprint == other.fingerprint
+            && self.show_internal == other.show_internal
+            && self.selected == other.selected
+            && self.selected_partition == other.selected_partition
+            && self.on_apply == other.on_apply
+            && self.on_select == other.on_select
+    }
+}
+
+/// Everything a broker card shows, hashed: the broker's state, rack and
+/// network faults, and each replica's role and ISR membership.
+pub fn broker_fingerprint(snap: &ClusterSnapshot, b: &BrokerView) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (BrokerState::of(b) as u8, &b.broker.rack, model::node_faults(snap, NodeId::Broker(b.id))).hash(&mut h);
+    for r in &b.broker.replicas {
+        let image = model::partition_image(snap, &r.tp);
+        let isr = image.is_some_and(|p| p.isr.contains(&b.id));
+        let leader = image.and_then(|p| p.leader);
+        (&r.tp, r.role as u8, isr, leader == Some(b.id), leader.is_none()).hash(&mut h);
+    }
+    h.finish()
+}
+
+#[function_component(BrokerCard)]
+fn broker_card_component(props: &BrokerCardProps) -> Html {
+    match props.snapshot.brokers.iter().find(|b| b.id == props.id) {
+        Some(b) => broker_card(&props.snapshot, b, props),
+        None => html! {},
+    }
+}
+
+fn broker_card(snap: &ClusterSnapshot, b: &BrokerView, props: &BrokerCardProps) -> Html {
+    let show_internal = props.show_internal;
     let state = BrokerState::of(b);
     let faults = model::node_faults(snap, NodeId::Broker(b.id));
     let id = b.id;
@@ -352,7 +407,7 @@ fn broker_card(snap: &ClusterSnapshot, b: &BrokerView, props: &BrokerGridProps, 
         BrokerState::ShuttingDown | BrokerState::Fenced => "badge-warn",
         BrokerState::Crashed | BrokerState::Stopped => "badge-bad",
     };
-    let selected = props.selected_broker == Some(id);
+    let selected = props.selected;
     let on_select_broker = {
         let on_select = props.on_select.clone();
         Callback::from(move |_: MouseEvent| on_select.emit(Select::Broker(id)))
@@ -427,7 +482,7 @@ fn replica_chip(
     broker: BrokerId,
     state: BrokerState,
     r: &crate::engine::broker::ReplicaSnapshot,
-    props: &BrokerGridProps,
+    props: &BrokerCardProps,
 ) -> Html {
     let image = model::partition_image(snap, &r.tp);
     let in_isr = image.is_some_and(|p| p.isr.contains(&broker));
@@ -441,12 +496,7 @@ fn replica_chip(
         ("follower", "F", "follower")
     };
     let selected = props.selected_partition.as_ref() == Some(&r.tp);
-    let label = format!(
-        "{}: {role_name} on broker {broker}, {}, log end offset {}",
-        r.tp,
-        if in_isr { "in sync" } else { "not in ISR" },
-        r.log.log_end_offset
-    );
+    let label = format!("{}: {role_name} on broker {broker}, {}", r.tp, if in_isr { "in sync" } else { "not in ISR" });
     let tp = r.tp.clone();
     let on_select = props.on_select.reform(move |_: MouseEvent| Select::Partition(tp.clone()));
     html! {

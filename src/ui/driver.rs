@@ -1,7 +1,9 @@
 //! The frame loop: on every `requestAnimationFrame` the app dispatches
 //! `Action::Tick { dt_ms }` with the wall time since the previous frame; the
 //! reducer advances the simulation by `dt × speed` (clamping long gaps, see
-//! `state::FRAME_DT_MAX_MS`).
+//! `state::FRAME_DT_MAX_MS`), then reports how long that took (tick and
+//! render) with `Action::FrameCost`, which tunes how often the snapshot is
+//! rebuilt.
 //!
 //! With `?bench` in the URL the loop also records, per frame, the interval
 //! since the previous frame and the time the tick took (reducer + render),
@@ -86,10 +88,13 @@ fn record_frame(interval_ms: f64, work_ms: f64) {
 pub fn use_frame_loop(dispatcher: UseReducerDispatcher<AppState>, record: bool) {
     use_effect_with((), move |_| {
         let on_frame: Rc<dyn Fn(f64)> = Rc::new(move |dt_ms: f64| {
-            let started = if record { performance_now() } else { 0.0 };
+            let started = performance_now();
             dispatcher.dispatch(Action::Tick { dt_ms });
+            let work_ms = performance_now() - started;
+            // Tunes how often the snapshot is rebuilt; renders nothing.
+            dispatcher.dispatch(Action::FrameCost { work_ms });
             if record {
-                record_frame(dt_ms, performance_now() - started);
+                record_frame(dt_ms, work_ms);
             }
         });
         let frame_loop = FrameLoop::start(on_frame);

@@ -151,7 +151,8 @@ pub fn log_view(props: &LogViewProps) -> Html {
                         let record = props.selection.record.as_ref().filter(|(t, _)| *t == tp).map(|(_, o)| *o);
                         let truncations = props.truncations.get(&tp).cloned().unwrap_or_default();
                         html! {
-                            <PartitionLog key={tp.to_string()} snapshot={snap.clone()} tp={tp.clone()}
+                            <PartitionLog key={tp.to_string()} snapshot={snap.clone()}
+                                fingerprint={partition_fingerprint(snap, &tp)} tp={tp.clone()}
                                 expanded={is_expanded} selected_record={record} {truncations}
                                 on_select={props.on_select.clone()} />
                         }
@@ -184,15 +185,56 @@ fn legend() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct PartitionLogProps {
+    /// Read only through `fingerprint`'s parts: a new snapshot in which this
+    /// partition looks the same does not re-render it.
     pub snapshot: Shared<ClusterSnapshot>,
+    /// `partition_fingerprint` of the snapshot.
+    pub fingerprint: u64,
     pub tp: TopicPartition,
     /// Show every replica, not only the leader.
     pub expanded: bool,
     pub selected_record: Option<Offset>,
     pub truncations: Vec<Truncation>,
     pub on_select: Callback<Select>,
+}
+
+impl PartialEq for PartitionLogProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint
+            && self.tp == other.tp
+            && self.expanded == other.expanded
+            && self.selected_record == other.selected_record
+            && self.truncations == other.truncations
+            && self.on_select == other.on_select
+    }
+}
+
+/// Everything `PartitionLog` draws from the snapshot, hashed: the
+/// controller's view of the partition, each replica's role, offsets, window
+/// and segments, and the groups' and consumers' markers.
+pub fn partition_fingerprint(snap: &ClusterSnapshot, tp: &TopicPartition) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let Some(p) = model::partition_image(snap, tp) {
+        (p.leader, p.leader_epoch, &p.isr, &p.replicas).hash(&mut h);
+    }
+    for b in &snap.brokers {
+        if let Some(r) = b.broker.replicas.iter().find(|r| &r.tp == tp) {
+            let log = &r.log;
+            (b.id, b.status as u8, r.role as u8, r.high_watermark, log.log_start_offset, log.log_end_offset)
+                .hash(&mut h);
+            (log.records.len(), log.records.first().map(|r| (r.offset, r.leader_epoch))).hash(&mut h);
+            for seg in &log.segments {
+                (seg.base_offset, seg.active, seg.deletable_next.is_some()).hash(&mut h);
+            }
+        }
+    }
+    for m in model::markers(snap, tp) {
+        (m.offset, m.kind == MarkerKind::Committed, &m.label, &m.group).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// One row of a partition's picture: a replica.

@@ -20,7 +20,7 @@ pub fn is_internal_topic(name: &str) -> bool {
 }
 
 /// A broker's state as the cluster view names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BrokerState {
     Running,
     /// In controlled shutdown.
@@ -283,7 +283,7 @@ pub fn format_time(ms: i64) -> String {
 }
 
 /// The network faults that touch a node, in words the cluster view uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct NodeFaults {
     /// Cut off from every node (an `Isolate` fault).
     pub isolated: bool,

@@ -115,7 +115,7 @@ impl BenchSpec {
   "topics": [{{"name": "events", "partitions": {p}, "replication_factor": {rf}}}],
   "producers": [
     {{"name": "p1", "config": {{"acks": "all"}}, "workload": {{"topic": "events", "rate_per_sec": {rate}, "key": {{"type": "random", "prefix": "k", "cardinality": 1000}}}}}},
-    {{"name": "p2", "config": {{"acks": 1}}, "workload": {{"topic": "events", "rate_per_sec": {rate}, "key": {{"type": "random", "prefix": "u", "cardinality": 1000}}}}}}
+    {{"name": "p2", "config": {{"acks": 1, "enable.idempotence": false}}, "workload": {{"topic": "events", "rate_per_sec": {rate}, "key": {{"type": "random", "prefix": "u", "cardinality": 1000}}}}}}
   ],
   "consumers": [{consumers}]
 }}"#,

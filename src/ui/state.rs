@@ -42,16 +42,20 @@ pub const SPEED_MIN: f64 = 0.1;
 pub const SPEED_MAX: f64 = 100.0;
 /// Records per replica carried in the snapshot (the log view's window).
 pub const SNAPSHOT_RECORDS: u32 = 40;
-/// Wall time between snapshot rebuilds while playing. Messages in flight and
-/// the clock are refreshed every frame; the snapshot (every replica's log
-/// window, every client) is the expensive part.
+/// Least wall time between snapshot rebuilds while playing. Messages in
+/// flight and the clock are refreshed every frame; the snapshot (every
+/// replica's log window, every client) and the re-render it causes are the
+/// expensive part, so the interval grows with their measured cost (see
+/// `Tuning`) to keep the frame rate up on big clusters and slow machines.
 pub const SNAPSHOT_EVERY_MS: f64 = 50.0;
+/// Most wall time between snapshot rebuilds while playing.
+pub const SNAPSHOT_EVERY_MS_MAX: f64 = 1000.0;
+/// The snapshot's share of the frame time the interval aims for: a refresh
+/// costing `c` ms happens every `c / SNAPSHOT_SHARE` ms.
+pub const SNAPSHOT_SHARE: f64 = 0.2;
 /// A message on the wire is drawn for at least this long (wall time), so a
 /// 1 ms network hop is visible at any speed.
 pub const FLIGHT_VISIBLE_MS: f64 = 450.0;
-/// Times per frame the wire is looked at (the frame's simulated time is run
-/// in this many slices, at most one per simulated ms).
-pub const FLIGHT_SAMPLES_PER_FRAME: u32 = 16;
 /// Most dots drawn at once (the newest win).
 pub const FLIGHTS_MAX: u32 = 160;
 /// Lost records kept per truncated replica.
@@ -208,7 +212,7 @@ pub struct Flight {
     pub records: u32,
     pub sent_at: Millis,
     pub deliver_at: Millis,
-    /// Wall clock (app ms) when the UI first saw it on the wire.
+    /// Wall clock (app ms) of the frame that sent it.
     pub seen_wall_ms: f64,
 }
 
@@ -221,13 +225,37 @@ impl Flight {
         let wall = ((wall_ms - self.seen_wall_ms) / FLIGHT_VISIBLE_MS).clamp(0.0, 1.0);
         sim.min(wall)
     }
+}
 
-    fn same_message(&self, other: &InFlight) -> bool {
-        self.from == other.from
-            && self.to == other.to
-            && self.sent_at == other.sent_at
-            && self.deliver_at == other.deliver_at
-            && self.kind == other.kind
+/// What the frame loop measured, shared by every version of the state (it
+/// changes without re-rendering anything).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// Current wall time between snapshot rebuilds while playing.
+    pub snapshot_every_ms: f64,
+    /// Moving average of the work (tick + render) of frames that rebuilt the snapshot.
+    pub refresh_cost_ms: f64,
+    /// Whether the last tick rebuilt the snapshot.
+    refreshed: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning { snapshot_every_ms: SNAPSHOT_EVERY_MS, refresh_cost_ms: 0.0, refreshed: false }
+    }
+}
+
+impl Tuning {
+    /// Takes the work time of the last frame into account.
+    pub fn observe(&mut self, work_ms: f64) {
+        if !self.refreshed || !work_ms.is_finite() || work_ms < 0.0 {
+            return;
+        }
+        self.refreshed = false;
+        self.refresh_cost_ms =
+            if self.refresh_cost_ms == 0.0 { work_ms } else { 0.8 * self.refresh_cost_ms + 0.2 * work_ms };
+        self.snapshot_every_ms =
+            (self.refresh_cost_ms / SNAPSHOT_SHARE).clamp(SNAPSHOT_EVERY_MS, SNAPSHOT_EVERY_MS_MAX);
     }
 }
 
@@ -301,6 +329,11 @@ pub enum Action {
     Step,
     /// Simulation ms per wall ms, clamped to `SPEED_MIN..=SPEED_MAX`.
     SetSpeed(f64),
+    /// The frame loop measured the last frame's work (tick and render), in ms.
+    /// Tunes the snapshot interval; re-renders nothing.
+    FrameCost {
+        work_ms: f64,
+    },
     /// Apply a command now; the result goes to the status line.
     Apply(Command),
     /// Apply a command now and tell `reply` the result (forms show the error next to the field).
@@ -327,6 +360,7 @@ impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Tick { dt_ms } => write!(f, "Tick({dt_ms})"),
+            Action::FrameCost { work_ms } => write!(f, "FrameCost({work_ms})"),
             Action::Apply(c) | Action::ApplyThen(c, _) => write!(f, "Apply({})", c.label()),
             Action::LoadScenario { id, seed } => write!(f, "LoadScenario({id}, {seed:?})"),
             Action::LoadScenarioJson { .. } => f.write_str("LoadScenarioJson"),
@@ -349,7 +383,7 @@ pub struct AppState {
     /// The engine. Only the reducer borrows it.
     runner: Rc<RefCell<Runner>>,
     pub scenario: Shared<LoadedScenario>,
-    /// Rebuilt every `SNAPSHOT_EVERY_MS` while playing, and after every command or step.
+    /// Rebuilt every `tuning.snapshot_every_ms` while playing, and after every command or step.
     pub snapshot: Shared<ClusterSnapshot>,
     /// Every frame.
     pub flights: Shared<Flights>,
@@ -377,8 +411,7 @@ pub struct AppState {
     carry_ms: f64,
     since_snapshot_ms: f64,
     next_outcome_seq: u64,
-    /// Messages seen on the wire between the slices of this frame.
-    pending_flights: Vec<InFlight>,
+    tuning: Rc<std::cell::Cell<Tuning>>,
 }
 
 impl PartialEq for AppState {
@@ -427,7 +460,9 @@ impl AppState {
     /// A running cluster for `scenario`, paused at time 0 until `Play`.
     pub fn start(id: String, scenario: Scenario, seed: Option<u64>) -> Result<AppState, String> {
         let seed = seed.unwrap_or(scenario.seed);
-        let runner = Runner::new(&scenario, seed).map_err(|e| e.to_string())?;
+        let mut runner = Runner::new(&scenario, seed).map_err(|e| e.to_string())?;
+        // Every message sent is drawn (the newest FLIGHTS_MAX of each frame).
+        runner.sim.record_wire(FLIGHTS_MAX);
         let loaded =
             LoadedScenario { id, name: scenario.name.clone(), description: scenario.description.clone(), scenario };
         let mut state = AppState {
@@ -451,7 +486,7 @@ impl AppState {
             carry_ms: 0.0,
             since_snapshot_ms: 0.0,
             next_outcome_seq: 1,
-            pending_flights: Vec::new(),
+            tuning: Rc::default(),
         };
         state.after_sim_moved(true);
         state.selection.topic = state.default_topic();
@@ -466,6 +501,11 @@ impl AppState {
         if boot.paused {
             self.playing = false;
         }
+    }
+
+    /// What the frame loop measured (the snapshot interval and its cost).
+    pub fn tuning(&self) -> Tuning {
+        self.tuning.get()
     }
 
     /// The engine, read-only (tests and the bench read it; views must not).
@@ -483,15 +523,16 @@ impl AppState {
     fn after_sim_moved(&mut self, refresh: bool) {
         let events = self.runner.borrow_mut().sim.drain_events();
         self.take_events(events);
-        let (now, in_flight) = {
-            let runner = self.runner.borrow();
-            (runner.sim.now(), runner.sim.in_flight())
+        let (now, sent) = {
+            let mut runner = self.runner.borrow_mut();
+            (runner.sim.now(), runner.sim.drain_wire_log())
         };
         self.now = now;
-        let mut in_flight = in_flight;
-        in_flight.append(&mut self.pending_flights);
-        self.update_flights(in_flight);
-        if refresh || self.since_snapshot_ms >= SNAPSHOT_EVERY_MS {
+        self.update_flights(sent);
+        let mut tuning = self.tuning.get();
+        tuning.refreshed = refresh || self.since_snapshot_ms >= tuning.snapshot_every_ms;
+        self.tuning.set(tuning);
+        if tuning.refreshed {
             self.refresh_snapshot();
         }
     }
@@ -538,11 +579,12 @@ impl AppState {
         self.events.push(events, EVENTS_KEPT);
     }
 
-    fn update_flights(&mut self, in_flight: Vec<InFlight>) {
+    /// Drops the flights that arrived (and were drawn long enough) and adds `sent`.
+    fn update_flights(&mut self, sent: Vec<InFlight>) {
         let wall = self.wall_ms;
         let sim_now = self.now as f64 + self.carry_ms;
         let old = &self.flights.items;
-        if in_flight.is_empty() && old.is_empty() && self.flights.sim_now == sim_now && self.flights.wall_ms == wall {
+        if sent.is_empty() && old.is_empty() && self.flights.sim_now == sim_now && self.flights.wall_ms == wall {
             return;
         }
         let mut items: Vec<Flight> = old
@@ -550,20 +592,16 @@ impl AppState {
             .filter(|f| f.deliver_at as f64 > sim_now || wall - f.seen_wall_ms < FLIGHT_VISIBLE_MS)
             .cloned()
             .collect();
-        let skip = in_flight.len().saturating_sub(FLIGHTS_MAX as usize);
-        for m in in_flight.into_iter().skip(skip) {
-            if !items.iter().any(|f| f.same_message(&m)) {
-                items.push(Flight {
-                    from: m.from,
-                    to: m.to,
-                    kind: m.kind,
-                    records: m.records,
-                    sent_at: m.sent_at,
-                    deliver_at: m.deliver_at,
-                    seen_wall_ms: wall,
-                });
-            }
-        }
+        let skip = sent.len().saturating_sub(FLIGHTS_MAX as usize);
+        items.extend(sent.into_iter().skip(skip).map(|m| Flight {
+            from: m.from,
+            to: m.to,
+            kind: m.kind,
+            records: m.records,
+            sent_at: m.sent_at,
+            deliver_at: m.deliver_at,
+            seen_wall_ms: wall,
+        }));
         let excess = items.len().saturating_sub(FLIGHTS_MAX as usize);
         items.drain(..excess);
         self.flights = Shared::new(Flights { items, sim_now, wall_ms: wall });
@@ -580,30 +618,19 @@ impl AppState {
         self.carry_ms += dt * self.speed;
         let whole = self.carry_ms.floor();
         self.carry_ms -= whole;
-        let mut sampled = Vec::new();
         if whole >= 1.0 {
-            // Run in a few slices and note what is on the wire between them:
-            // a 1 ms hop is caught by a slice boundary at slow speeds.
-            let (start, whole) = (self.now, whole as Millis);
-            let slices = whole.min(FLIGHT_SAMPLES_PER_FRAME as Millis);
-            let mut runner = self.runner.borrow_mut();
-            for i in 1..=slices {
-                let rejected = runner.run_until(start + whole * i / slices);
-                if let Some(r) = rejected.into_iter().last() {
-                    self.last_outcome = Some(Outcome {
-                        seq: self.next_outcome_seq,
-                        label: r.command.label(),
-                        time: r.at,
-                        error: Some(r.error),
-                    });
-                    self.next_outcome_seq += 1;
-                }
-                if i < slices {
-                    sampled.extend(runner.sim.in_flight());
-                }
+            let target = self.now + whole as Millis;
+            let rejected = self.runner.borrow_mut().run_until(target);
+            if let Some(r) = rejected.into_iter().last() {
+                self.last_outcome = Some(Outcome {
+                    seq: self.next_outcome_seq,
+                    label: r.command.label(),
+                    time: r.at,
+                    error: Some(r.error),
+                });
+                self.next_outcome_seq += 1;
             }
         }
-        self.pending_flights = sampled;
         self.after_sim_moved(false);
     }
 
@@ -649,6 +676,7 @@ impl AppState {
             Ok(mut next) => {
                 next.speed = self.speed;
                 next.playing = self.playing;
+                next.tuning = self.tuning.clone();
                 next.wall_ms = self.wall_ms;
                 next
             }
@@ -721,6 +749,12 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         match action {
             Action::Tick { dt_ms } => next.tick(dt_ms),
+            Action::FrameCost { work_ms } => {
+                let mut tuning = self.tuning.get();
+                tuning.observe(work_ms);
+                self.tuning.set(tuning);
+                return self;
+            }
             Action::Play => next.playing = true,
             Action::Pause => next.playing = false,
             Action::TogglePlay => next.playing = !next.playing,

@@ -57,6 +57,10 @@ const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 async function measure(page, base, size) {
   await page.goto(`${base}?bench=${size.join(',')}`, { waitUntil: 'load' });
   await page.waitForSelector('[data-testid=broker-1-state]');
+  const name = await page.textContent('[data-testid=scenario-name]');
+  if (!name.startsWith('Benchmark')) {
+    throw new Error(`the bench cluster did not load: ${await page.textContent('[data-testid=status]')}`);
+  }
   await page.waitForTimeout(WARMUP_MS);
   const clock0 = await page.textContent('[data-testid=sim-clock]');
   await page.evaluate(() => {

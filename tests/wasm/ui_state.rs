@@ -166,3 +166,45 @@ fn the_url_picks_scenario_seed_speed_and_bench_and_ignores_nonsense() {
     let bench = Boot::from_query("?bench=2,4,1,2,100").bench.expect("bench spec");
     assert_eq!((bench.brokers, bench.partitions, bench.groups, bench.consumers), (2, 4, 1, 2));
 }
+
+#[wasm_bindgen_test]
+fn the_benchmark_cluster_loads_with_its_groups_and_producers() {
+    let spec = kafka_playground::ui::scenarios::BenchSpec::default();
+    let scenario = spec.scenario().expect("the bench scenario is valid");
+    let state = AppState::start("bench".to_string(), scenario, None).expect("it starts");
+    assert_eq!(state.snapshot.brokers.len(), 6);
+    assert_eq!(state.snapshot.metadata.topics["events"].partitions.len(), 24);
+    assert_eq!(state.snapshot.consumers.len(), 16);
+    assert_eq!(state.snapshot.producers.len(), 2);
+}
+
+#[wasm_bindgen_test]
+fn messages_sent_during_a_tick_are_drawn_in_flight() {
+    let mut state = fresh();
+    for _ in 0..30 {
+        state = act(state, Action::Tick { dt_ms: 16.0 });
+    }
+    let flights = &state.flights.items;
+    assert!(!flights.is_empty(), "brokers and the producer talk within half a second");
+    assert!(flights.iter().all(|f| f.deliver_at > f.sent_at || f.deliver_at == f.sent_at));
+    assert!(flights.len() as u32 <= kafka_playground::ui::state::FLIGHTS_MAX);
+}
+
+#[wasm_bindgen_test]
+fn an_expensive_snapshot_is_rebuilt_less_often() {
+    use kafka_playground::ui::state::{SNAPSHOT_EVERY_MS, SNAPSHOT_EVERY_MS_MAX};
+    let state = act(fresh(), Action::Tick { dt_ms: 16.0 });
+    assert_eq!(state.tuning().snapshot_every_ms, SNAPSHOT_EVERY_MS);
+    // Frames that rebuilt the snapshot took 40 ms: rebuild every 200 ms.
+    let mut state = state;
+    for _ in 0..40 {
+        state = act(state, Action::Tick { dt_ms: 200.0 });
+        state = act(state, Action::FrameCost { work_ms: 40.0 });
+    }
+    assert!((state.tuning().snapshot_every_ms - 200.0).abs() < 1.0, "{:?}", state.tuning());
+    let before = state.snapshot.clone();
+    let state = act(state, Action::Tick { dt_ms: 16.0 });
+    assert!(before == state.snapshot, "16 ms later the snapshot is not rebuilt yet");
+    let slow = act(state, Action::FrameCost { work_ms: 1e9 });
+    assert!(slow.tuning().snapshot_every_ms <= SNAPSHOT_EVERY_MS_MAX);
+}
