@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::broker::BrokerSnapshot;
 use super::client::consumer::ConsumerSnapshot;
+use super::client::delivery::{DeliveryReport, DeliveryScope};
 use super::client::producer::ProducerSnapshot;
 use super::ids::{BrokerId, ClientId};
 use super::metrics::MetricsSnapshot;
@@ -61,6 +62,15 @@ pub struct ClusterSnapshot {
     pub faults: Vec<ActiveFault>,
     pub in_flight: Vec<InFlight>,
     pub metrics: MetricsSnapshot,
+    /// Per group (or group-less consumer): records processed, duplicates, losses.
+    pub delivery: Vec<DeliveryView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub scope: DeliveryScope,
+    #[serde(flatten)]
+    pub report: DeliveryReport,
 }
 
 impl Simulation {
@@ -96,6 +106,11 @@ impl Simulation {
             faults: self.network().faults().to_vec(),
             in_flight: self.in_flight(),
             metrics: self.metrics_snapshot(),
+            delivery: self
+                .delivery_reports()
+                .into_iter()
+                .map(|(scope, report)| DeliveryView { scope, report })
+                .collect(),
         }
     }
 
