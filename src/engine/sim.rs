@@ -19,6 +19,7 @@ use super::config::BrokerConfig;
 use super::controller::Controller;
 use super::event::{ClusterEvent, Event, TimedEvent};
 use super::ids::{BrokerId, ClientId, NodeId};
+use super::client::delivery::{DeliveryLedger, DeliveryReport, DeliveryScope};
 use super::metrics::{Metrics, MetricsSnapshot};
 use super::net::{Fault, LinkMatch, Network, NetworkConfig, Verdict};
 use super::node::{Ctx, Effect, Timer};
@@ -149,6 +150,8 @@ pub struct Simulation {
     events: Vec<TimedEvent>,
     next_event_seq: u64,
     metrics: Metrics,
+    /// At-least-once / at-most-once accounting, fed from the event stream.
+    delivery: DeliveryLedger,
     /// Messages put on the wire since the last `drain_wire_log`, newest
     /// last, at most `wire_log_capacity` (the UI animates them). Off (`None`)
     /// unless `record_wire` was called: observation only, no effect on the run.
@@ -188,6 +191,7 @@ impl Simulation {
             events: Vec::new(),
             next_event_seq: 0,
             metrics: Metrics::default(),
+            delivery: DeliveryLedger::new(),
             wire_log: None,
             wire_log_capacity: 0,
         };
@@ -474,7 +478,18 @@ impl Simulation {
         self.next_event_seq += 1;
         let event = TimedEvent { time: self.now, seq, node, event };
         self.metrics.observe(&event);
+        self.delivery.observe(&event);
         self.events.push(event);
+    }
+
+    /// Duplicates and losses of a consumer group (see `client::delivery`).
+    pub fn delivery_report(&self, group: &str) -> DeliveryReport {
+        self.delivery.report(group)
+    }
+
+    /// Every group's (and group-less consumer's) delivery numbers.
+    pub fn delivery_reports(&self) -> Vec<(DeliveryScope, DeliveryReport)> {
+        self.delivery.reports()
     }
 
     pub fn metrics_snapshot(&self) -> MetricsSnapshot {
