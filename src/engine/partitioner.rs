@@ -120,17 +120,22 @@ pub fn crc32_partition(key: &[u8], num_partitions: i32) -> PartitionId {
     (crc32(key) % num_partitions as u32) as PartitionId
 }
 
-/// Picks the next sticky partition as `BuiltInPartitioner.nextPartition` does without load
-/// statistics: `toPositive(random int) % available.size()` among partitions that have a leader,
-/// or among all partitions when none has one.
-fn random_partition(available: &[PartitionId], num_partitions: i32, rng: &mut impl RngCore) -> PartitionId {
-    let random = to_positive(rng.next_u32() as i32);
+/// The `index`-th partition counting over those with a leader (`available`, in partition order),
+/// or over all `num_partitions` when none has one: what both Java partitioners do with their
+/// random number or counter. `index` is non-negative.
+fn pick_partition(available: &[PartitionId], num_partitions: i32, index: i32) -> PartitionId {
     if available.is_empty() {
         assert!(num_partitions > 0, "a topic has at least one partition, got {num_partitions}");
-        random % num_partitions
+        index % num_partitions
     } else {
-        available[(random as usize) % available.len()]
+        available[index as usize % available.len()]
     }
+}
+
+/// Picks the next sticky partition as `BuiltInPartitioner.nextPartition` does without load
+/// statistics: `toPositive(random int) % available.size()`.
+fn random_partition(available: &[PartitionId], num_partitions: i32, rng: &mut impl RngCore) -> PartitionId {
+    pick_partition(available, num_partitions, to_positive(rng.next_u32() as i32))
 }
 
 /// The built-in partitioner's state for records without a key, for one topic: Kafka 3.3+
@@ -251,12 +256,7 @@ impl RoundRobinPartitioner {
         let counter = self.counters.entry(topic.to_owned()).or_insert(0);
         let next = to_positive(*counter);
         *counter = counter.wrapping_add(1);
-        if available.is_empty() {
-            assert!(num_partitions > 0, "a topic has at least one partition, got {num_partitions}");
-            next % num_partitions
-        } else {
-            available[(next as usize) % available.len()]
-        }
+        pick_partition(available, num_partitions, next)
     }
 }
 

@@ -113,18 +113,14 @@ pub fn assign(
     partitions_per_topic: &BTreeMap<String, i32>,
 ) -> Assignment {
     let partitions_per_topic = subscribed_partition_counts(members, partitions_per_topic);
-    let mut assignment = match assignor {
+    let assignment = match assignor {
         AssignorName::Range => range::assign(members, &partitions_per_topic),
         AssignorName::RoundRobin => roundrobin::assign(members, &partitions_per_topic),
         AssignorName::Sticky | AssignorName::CooperativeSticky => {
             sticky::assign(members, &partitions_per_topic).assignment
         }
     };
-    for partitions in assignment.values_mut() {
-        partitions.sort();
-    }
-    assert_valid_assignment(members, &partitions_per_topic, &assignment);
-    assignment
+    finish(members, &partitions_per_topic, assignment)
 }
 
 /// Partition counts of the topics some member subscribes to and the cluster has (Java's
@@ -158,6 +154,19 @@ fn member_order(a: &MemberSubscription, b: &MemberSubscription) -> Ordering {
 /// An empty list for every member, as each Java assignor starts.
 fn empty_assignment(members: &[MemberSubscription]) -> Assignment {
     members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect()
+}
+
+/// Sorts each member's partitions and checks the assignment is valid.
+fn finish(
+    members: &[MemberSubscription],
+    partitions_per_topic: &BTreeMap<String, i32>,
+    mut assignment: Assignment,
+) -> Assignment {
+    for partitions in assignment.values_mut() {
+        partitions.sort();
+    }
+    assert_valid_assignment(members, partitions_per_topic, &assignment);
+    assignment
 }
 
 /// Every partition of a topic in `partitions_per_topic` goes to exactly one member, and only to a

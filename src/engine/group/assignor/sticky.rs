@@ -42,7 +42,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::{assert_valid_assignment, subscribed_partition_counts, Assignment, MemberSubscription, DEFAULT_GENERATION};
+use super::{finish, subscribed_partition_counts, Assignment, MemberSubscription, DEFAULT_GENERATION};
 use crate::engine::ids::TopicPartition;
 
 /// The sticky assignment and, from the constrained algorithm, the partitions changing owner.
@@ -601,11 +601,8 @@ pub fn assign_cooperative(
     partitions_per_topic: &BTreeMap<String, i32>,
 ) -> CooperativeAssignment {
     let partitions_per_topic = subscribed_partition_counts(members, partitions_per_topic);
-    let StickyResult { assignment: mut target, transferring } = assign(members, &partitions_per_topic);
-    for partitions in target.values_mut() {
-        partitions.sort();
-    }
-    assert_valid_assignment(members, &partitions_per_topic, &target);
+    let StickyResult { assignment, transferring } = assign(members, &partitions_per_topic);
+    let target = finish(members, &partitions_per_topic, assignment);
     let transferring = transferring.unwrap_or_else(|| partitions_transferring_ownership(members, &target));
     let assignment = hold_back(&target, &transferring);
     CooperativeAssignment { target, assignment, transferring }
