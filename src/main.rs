@@ -49,8 +49,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Positional arguments, and `--flag value` pairs.
+type ParsedArgs<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 /// Splits `--flag value` pairs from positional arguments.
-fn parse_flags<'a>(args: &'a [String], known: &[&str]) -> Result<(Vec<&'a str>, Vec<(&'a str, &'a str)>), String> {
+fn parse_flags<'a>(args: &'a [String], known: &[&str]) -> Result<ParsedArgs<'a>, String> {
     let mut positional = Vec::new();
     let mut flags = Vec::new();
     let mut iter = args.iter();

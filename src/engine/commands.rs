@@ -300,7 +300,7 @@ fn validate_client_name(sim: &Simulation, name: &str) -> Result<(), CommandError
 }
 
 fn validate_rate(rate: f64) -> Result<(), CommandError> {
-    if !rate.is_finite() || rate < 0.0 || rate > 10_000_000.0 {
+    if !rate.is_finite() || !(0.0..=10_000_000.0).contains(&rate) {
         return Err(CommandError::new("workload.rate_per_sec", format!("must be between 0 and 10000000, got {rate}")));
     }
     Ok(())
