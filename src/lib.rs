@@ -1,3 +1,4 @@
+pub mod benchmark;
 pub mod engine;
 
 #[cfg(feature = "web")]
