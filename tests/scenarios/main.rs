@@ -6,6 +6,8 @@
 //! After an intended behaviour change: `UPDATE_GOLDEN=1 cargo test --test scenarios`.
 
 mod lessons;
+mod lessons_groups;
+mod lessons_replication;
 
 use std::path::PathBuf;
 

@@ -25,6 +25,14 @@ fn example_traces_hash_the_same_in_the_browser_as_natively() {
         "retention-out-of-range",
         "compaction",
         "offset-reset-replay",
+        "unclean-election",
+        "idempotence",
+        "read-committed",
+        "crash-vs-close",
+        "delivery-semantics",
+        "auto-commit-loss",
+        "idle-consumer",
+        "cooperative-sticky",
     ) {
         let scenario = Scenario::from_json(json).unwrap();
         let hash = scenario_trace_hash(&scenario, scenario.seed, scenario.until).unwrap();
