@@ -234,10 +234,10 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                         <line class="bus" x1="50" y1={ROW_BROKERS.to_string()} x2={b.x.to_string()} y2={ROW_BROKERS.to_string()} />
                     }) }
                 </g>
+                <g class="flights">{ for dots }</g>
                 <g class="nodes">
                     { for spots.iter().map(node_glyph) }
                 </g>
-                <g class="flights">{ for dots }</g>
             </svg>
             <figcaption>
                 <span class="sr-only" aria-live="off">{ summary }</span>

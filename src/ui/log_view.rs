@@ -364,6 +364,43 @@ fn ruler(cols: &[Column], log: &LogSnapshot, hw: Offset) -> Html {
     }
 }
 
+/// The CSS classes of a record's cell (one string: cheaper than `classes!`
+/// for hundreds of cells).
+#[allow(clippy::too_many_arguments)]
+fn cell_class(
+    r: &LogRecord,
+    colour: Option<String>,
+    hw: Offset,
+    log: &LogSnapshot,
+    segment: Option<&crate::engine::log::snapshot::SegmentSnapshot>,
+    seg_start: bool,
+    diverged: bool,
+    selected: bool,
+) -> String {
+    let mut c = String::with_capacity(64);
+    c.push_str("cell ");
+    c.push_str(colour.as_deref().unwrap_or("knull"));
+    let mut add = |on: bool, name: &str| {
+        if on {
+            c.push(' ');
+            c.push_str(name);
+        }
+    };
+    add(r.offset >= hw, "uncommitted");
+    add(r.offset == hw, "hw");
+    add(r.offset == log.log_start_offset, "log-start");
+    add(seg_start, "seg-start");
+    add(segment.is_some_and(|s| s.active), "active");
+    add(segment.is_some_and(|s| !s.active), "closed");
+    add(segment.is_some_and(|s| s.deletable_next.is_some()), "doomed");
+    add(r.control.is_some(), "control");
+    add(r.value.is_none(), "tombstone");
+    add(r.transactional, "txn");
+    add(diverged, "diverged");
+    add(selected, "selected");
+    c
+}
+
 fn key_text(r: &LogRecord) -> String {
     match &r.key {
         Some(k) => k.to_text_lossy(),
@@ -448,21 +485,7 @@ fn replica_row(
                         }
                         if diverged { title.push_str("; differs from the leader's record (will be truncated)"); }
                         html! {
-                            <button key={o.to_string()} class={classes!(
-                                    "cell",
-                                    colour.unwrap_or_else(|| "knull".to_string()),
-                                    (o >= hw).then_some("uncommitted"),
-                                    (o == hw).then_some("hw"),
-                                    (o == log.log_start_offset).then_some("log-start"),
-                                    seg_start.then_some("seg-start"),
-                                    segment.map(|s| if s.active { "active" } else { "closed" }),
-                                    segment.and_then(|s| s.deletable_next).map(|_| "doomed"),
-                                    r.control.map(|_| "control"),
-                                    r.value.is_none().then_some("tombstone"),
-                                    r.transactional.then_some("txn"),
-                                    diverged.then_some("diverged"),
-                                    selected.then_some("selected"),
-                                )}
+                            <button key={o.to_string()} class={cell_class(r, colour, hw, log, segment, seg_start, diverged, selected)}
                                 tabindex={if Some(i) == last_record_col { "0" } else { "-1" }}
                                 aria-label={title.clone()} {title} aria-pressed={selected.to_string()}
                                 onclick={on_click}>
@@ -491,6 +514,8 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<Html> {
             None => lines.push((key, vec![m])),
         }
     }
+    let lefts = column_lefts(cols);
+    let centre = |m: &Marker| column_of(cols, m.offset).map(|i| lefts[i] + column_width(&cols[i]) / 2);
     lines
         .into_iter()
         .map(|(label, ms)| {
@@ -501,23 +526,61 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<Html> {
                     MarkerKind::Position => format!("consumer {} at position {}", m.label, m.offset),
                 })
                 .collect();
-            let committed = ms.iter().any(|m| m.kind == MarkerKind::Committed);
+            let text = text.join("; ");
+            let committed = ms.iter().find(|m| m.kind == MarkerKind::Committed).and_then(|m| centre(m));
+            // The stretch a group has read past its committed offset (processed or in flight, not committed).
+            let furthest = ms.iter().filter(|m| m.kind == MarkerKind::Position).filter_map(|m| centre(m)).max();
+            let bar = committed.zip(furthest).filter(|(c, p)| p > c);
             html! {
-                <div class={classes!("log-row", "markers", if committed { "committed" } else { "position" })}
-                    aria-label={text.join("; ")} role="note">
-                    <span class="row-label" title={text.join("; ")}>{ label }</span>
-                    { for cols.iter().enumerate().map(|(i, _)| {
-                        let here: Vec<&&Marker> = ms.iter().filter(|m| column_of(cols, m.offset) == Some(i)).collect();
-                        if here.is_empty() {
-                            html! { <span class="cell mark"></span> }
-                        } else {
-                            let glyph = if here.iter().any(|m| m.kind == MarkerKind::Committed) { "▲" } else { "△" };
-                            let title: Vec<String> = here.iter().map(|m| format!("{} {}", m.label, m.offset)).collect();
-                            html! { <span class="cell mark on" title={title.join(", ")}>{ glyph }</span> }
+                <div class={classes!("log-row", "markers", if committed.is_some() { "committed" } else { "position" })}
+                    aria-label={text.clone()} role="note">
+                    <span class="row-label" title={text}>{ label }</span>
+                    <span class="mark-track" style={format!("width:{}px", lefts.last().copied().unwrap_or(0) + 60)}>
+                        if let Some((c, p)) = bar {
+                            <span class="mark-bar" style={format!("left:{c}px;width:{}px", p - c)}></span>
                         }
-                    }) }
+                        { for ms.iter().filter_map(|m| centre(m).map(|x| (m, x))).map(|(m, x)| {
+                            let (glyph, class) = match m.kind {
+                                MarkerKind::Committed => ("▲", "mark committed"),
+                                MarkerKind::Position => ("△", "mark position"),
+                            };
+                            html! {
+                                <span class={class} style={format!("left:{}px", x.saturating_sub(6))}
+                                    title={format!("{} {}", m.label, m.offset)}>{ glyph }</span>
+                            }
+                        }) }
+                    </span>
                 </div>
             }
+        })
+        .collect()
+}
+
+/// Column widths in px: these must match `.cell` / `.col` widths in www/app.css.
+const CELL_W: u32 = 20;
+const OLDER_W: u32 = 42;
+const GAP_W: u32 = 12;
+const END_W: u32 = 44;
+/// `--cell-gap` in www/app.css.
+const COL_GAP: u32 = 2;
+
+fn column_width(c: &Column) -> u32 {
+    match c {
+        Column::Older { .. } => OLDER_W,
+        Column::Record(_) => CELL_W,
+        Column::Gap { .. } => GAP_W,
+        Column::End(_) => END_W,
+    }
+}
+
+/// Each column's left edge in px from the first column.
+fn column_lefts(cols: &[Column]) -> Vec<u32> {
+    let mut x = 0;
+    cols.iter()
+        .map(|c| {
+            let left = x;
+            x += column_width(c) + COL_GAP;
+            left
         })
         .collect()
 }

@@ -41,7 +41,7 @@ pub const FRAME_DT_MAX_MS: f64 = 100.0;
 pub const SPEED_MIN: f64 = 0.1;
 pub const SPEED_MAX: f64 = 100.0;
 /// Records per replica carried in the snapshot (the log view's window).
-pub const SNAPSHOT_RECORDS: u32 = 40;
+pub const SNAPSHOT_RECORDS: u32 = 32;
 /// Least wall time between snapshot rebuilds while playing. Messages in
 /// flight and the clock are refreshed every frame; the snapshot (every
 /// replica's log window, every client) and the re-render it causes are the
@@ -463,12 +463,13 @@ impl AppState {
         let mut runner = Runner::new(&scenario, seed).map_err(|e| e.to_string())?;
         // Every message sent is drawn (the newest FLIGHTS_MAX of each frame).
         runner.sim.record_wire(FLIGHTS_MAX);
+        let snapshot = runner.sim.snapshot(SnapshotOptions { max_records_per_partition: SNAPSHOT_RECORDS });
         let loaded =
             LoadedScenario { id, name: scenario.name.clone(), description: scenario.description.clone(), scenario };
         let mut state = AppState {
             runner: Rc::new(RefCell::new(runner)),
             scenario: Shared::new(loaded),
-            snapshot: Shared::default_snapshot(),
+            snapshot: Shared::new(snapshot),
             flights: Shared::default(),
             events: RecentEvents::default(),
             notable: RecentEvents::default(),
@@ -584,7 +585,7 @@ impl AppState {
         let wall = self.wall_ms;
         let sim_now = self.now as f64 + self.carry_ms;
         let old = &self.flights.items;
-        if sent.is_empty() && old.is_empty() && self.flights.sim_now == sim_now && self.flights.wall_ms == wall {
+        if sent.is_empty() && old.is_empty() {
             return;
         }
         let mut items: Vec<Flight> = old
@@ -717,22 +718,6 @@ impl AppState {
     }
 }
 
-impl Shared<ClusterSnapshot> {
-    fn default_snapshot() -> Self {
-        Shared::new(ClusterSnapshot {
-            time: 0,
-            seed: 0,
-            metadata: Default::default(),
-            brokers: Vec::new(),
-            producers: Vec::new(),
-            consumers: Vec::new(),
-            faults: Vec::new(),
-            in_flight: Vec::new(),
-            metrics: Default::default(),
-        })
-    }
-}
-
 /// Clamps a requested speed into range (NaN becomes 1×).
 pub fn clamp_speed(speed: f64) -> f64 {
     if speed.is_finite() {
@@ -748,6 +733,8 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
+            // Paused with nothing moving: no new state, so nothing re-renders.
+            Action::Tick { .. } if !self.playing && self.flights.items.is_empty() => return self,
             Action::Tick { dt_ms } => next.tick(dt_ms),
             Action::FrameCost { work_ms } => {
                 let mut tuning = self.tuning.get();
