@@ -256,6 +256,8 @@ pub(crate) fn apply(sim: &mut Simulation, command: Command) -> Result<(), Comman
 }
 
 fn admin_field(message: &str) -> &'static str {
+    // Kafka's messages start with a capital: "Replication factor: 5 larger than available brokers: 3."
+    let message = message.to_ascii_lowercase();
     if message.contains("replication") {
         "replication_factor"
     } else if message.contains("partition") {

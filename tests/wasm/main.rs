@@ -15,3 +15,5 @@ mod engine_in_browser;
 mod ui_renders;
 #[cfg(feature = "web")]
 mod ui_state;
+#[cfg(feature = "web")]
+mod panels;
