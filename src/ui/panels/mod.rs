@@ -4,7 +4,34 @@
 //!
 //! Every panel gets data (shared snapshots compare by identity, so a panel
 //! whose inputs did not change is not re-rendered) and `on_<verb>`
-//! callbacks; none touches the engine.
+//! callbacks; none touches the engine. Formatting and input parsing live
+//! here; anything that computes Kafka state lives in the engine or in
+//! `ui::model`.
+//!
+//! Map of the modules:
+//! - `clients`: the clients panel — `producer` cards and consumer `group`
+//!   cards, each client with its configuration as Confluent.Kafka (C#) and
+//!   Java code (`code`).
+//! - `actions`: the actions panel, one form per file under `forms/`, built
+//!   on the small form kit in `form` (parse, show errors next to fields).
+//! - `event_log`: the filterable event log; `describe` turns every event
+//!   into a sentence, `facts` says what an event is about.
+//! - `metrics`: Kafka's metrics by Kafka's names; `lag_chart`: lag over time.
+//! - `options`: lists the forms offer (topics, groups, brokers).
+
+pub mod actions;
+pub mod clients;
+pub mod code;
+pub mod describe;
+pub mod event_log;
+pub mod facts;
+pub mod form;
+pub mod forms;
+pub mod group;
+pub mod lag_chart;
+pub mod metrics;
+pub mod options;
+pub mod producer;
 
 use yew::prelude::*;
 
@@ -12,6 +39,13 @@ use super::history::History;
 use super::state::{RecentEvents, Select, Shared};
 use crate::engine::command::{Command, CommandError};
 use crate::engine::snapshot::ClusterSnapshot;
+
+pub use actions::ActionsPanel;
+pub use clients::ClientsPanel;
+pub use describe::describe;
+pub use event_log::EventLog;
+pub use lag_chart::LagChart;
+pub use metrics::MetricsPanel;
 
 /// Apply a command and hear back: `Ok(())`, or the engine's
 /// `CommandError { field, message }` to show next to the field it names.
@@ -28,31 +62,10 @@ pub struct ClientsPanelProps {
     pub on_select: Callback<Select>,
 }
 
-/// Producers, and consumers by group.
-#[function_component(ClientsPanel)]
-pub fn clients_panel(props: &ClientsPanelProps) -> Html {
-    html! {
-        <section class="panel clients-panel" aria-labelledby="clients-title" data-testid="clients-panel">
-            <h2 id="clients-title">{ "Clients" }</h2>
-            <p>{ format!("{} producers, {} consumers", props.snapshot.producers.len(), props.snapshot.consumers.len()) }</p>
-        </section>
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct ActionsPanelProps {
     pub snapshot: Shared<ClusterSnapshot>,
     pub on_apply: ApplyThen,
-}
-
-/// Forms that build commands (add broker / topic / producer / consumer, produce, reset offsets...).
-#[function_component(ActionsPanel)]
-pub fn actions_panel(_props: &ActionsPanelProps) -> Html {
-    html! {
-        <section class="panel actions-panel" aria-labelledby="actions-title" data-testid="actions-panel">
-            <h2 id="actions-title">{ "Actions" }</h2>
-        </section>
-    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -66,44 +79,13 @@ pub struct EventLogProps {
     pub on_select: Callback<Select>,
 }
 
-/// The event log, filterable by broker, topic, partition and client.
-#[function_component(EventLog)]
-pub fn event_log(props: &EventLogProps) -> Html {
-    html! {
-        <section class="panel event-log" aria-labelledby="events-title" data-testid="event-log">
-            <h2 id="events-title">{ "Events" }</h2>
-            <p>{ format!("{} events", props.events.seen()) }</p>
-        </section>
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct MetricsPanelProps {
     pub snapshot: Shared<ClusterSnapshot>,
     pub history: Shared<History>,
 }
 
-/// Kafka's metrics, by Kafka's names.
-#[function_component(MetricsPanel)]
-pub fn metrics_panel(_props: &MetricsPanelProps) -> Html {
-    html! {
-        <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="metrics-panel">
-            <h2 id="metrics-title">{ "Metrics" }</h2>
-        </section>
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct LagChartProps {
     pub history: Shared<History>,
-}
-
-/// Consumer-group lag over simulated time.
-#[function_component(LagChart)]
-pub fn lag_chart(_props: &LagChartProps) -> Html {
-    html! {
-        <section class="panel lag-chart" aria-labelledby="lag-title" data-testid="lag-chart">
-            <h2 id="lag-title">{ "Consumer lag" }</h2>
-        </section>
-    }
 }

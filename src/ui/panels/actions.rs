@@ -1,0 +1,46 @@
+//! The actions panel: forms that build commands, each in a disclosure
+//! (`<details>`, keyboard-operable) so the panel stays short.
+
+use yew::prelude::*;
+
+use super::forms::{
+    AddBrokerForm, AddConsumerForm, AddPartitionsForm, AddProducerForm, CreateTopicForm, DeleteRecordsForm,
+    RemoveBrokerForm, ResetOffsetsForm,
+};
+use super::ActionsPanelProps;
+
+/// Forms that build commands (add broker / topic / producer / consumer, reset offsets, delete records...).
+#[function_component(ActionsPanel)]
+pub fn actions_panel(props: &ActionsPanelProps) -> Html {
+    let section = |id: &'static str, title: &'static str, open: bool, body: Html| {
+        html! {
+            <details class="action" data-testid={format!("action-{id}")} {open}>
+                <summary>{ title }</summary>
+                { body }
+            </details>
+        }
+    };
+    let (snapshot, on_apply) = (props.snapshot.clone(), props.on_apply.clone());
+    html! {
+        <section class="panel actions-panel" aria-labelledby="actions-title" data-testid="actions-panel">
+            <h2 id="actions-title">{ "Actions" }</h2>
+            <p class="hint">{ "Kill, stop, restart, isolate or slow a broker from its card in the cluster view; pause, close or crash a client from the clients panel." }</p>
+            { section("add-consumer", "Add a consumer", true,
+                html! { <AddConsumerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("add-producer", "Add a producer", false,
+                html! { <AddProducerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("create-topic", "Create a topic", false,
+                html! { <CreateTopicForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("add-partitions", "Add partitions", false,
+                html! { <AddPartitionsForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("reset-offsets", "Reset a group's offsets", false,
+                html! { <ResetOffsetsForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("delete-records", "Delete records", false,
+                html! { <DeleteRecordsForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("add-broker", "Add a broker", false,
+                html! { <AddBrokerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("remove-broker", "Remove a broker", false,
+                html! { <RemoveBrokerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+        </section>
+    }
+}

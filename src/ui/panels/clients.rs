@@ -1,0 +1,107 @@
+//! The clients panel: every producer, then every consumer by group (the
+//! group's state from its coordinator, each member's assignment, position,
+//! committed offset and lag), then consumers without a group.
+
+use yew::prelude::*;
+
+use super::group::{ConsumerCard, GroupCard};
+use super::options;
+use super::producer::ProducerCard;
+use super::ClientsPanelProps;
+
+/// Producers, and consumers by group.
+#[function_component(ClientsPanel)]
+pub fn clients_panel(props: &ClientsPanelProps) -> Html {
+    let snap = &props.snapshot;
+    let selected = props.selected.as_deref();
+    let groups = options::group_ids(snap);
+    let groupless: Vec<&str> =
+        snap.consumers.iter().filter(|c| c.consumer.group.is_none()).map(|c| c.consumer.name.as_str()).collect();
+    html! {
+        <section class="panel clients-panel" aria-labelledby="clients-title" data-testid="clients-panel">
+            <h2 id="clients-title">{ "Clients" }</h2>
+            <h3 class="sub">{ format!("Producers ({})", snap.producers.len()) }</h3>
+            if snap.producers.is_empty() {
+                <p class="muted small">{ "No producers yet: add one under Actions." }</p>
+            }
+            { for snap.producers.iter().map(|p| {
+                let name = p.producer.name.clone();
+                html! {
+                    <ProducerCard key={name.clone()} snapshot={snap.clone()} name={name.clone()}
+                        selected={selected == Some(name.as_str())}
+                        on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
+                }
+            }) }
+            <h3 class="sub">{ format!("Consumer groups ({})", groups.len()) }</h3>
+            if groups.is_empty() {
+                <p class="muted small">{ "No consumer groups yet: add a consumer under Actions." }</p>
+            }
+            { for groups.iter().map(|g| html! {
+                <GroupCard key={g.clone()} snapshot={snap.clone()} group={g.clone()} selected={props.selected.clone()}
+                    on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
+            }) }
+            if !groupless.is_empty() {
+                <h3 class="sub">{ "Consumers without a group (assign)" }</h3>
+                <ul class="members">
+                    { for groupless.iter().map(|name| html! {
+                        <ConsumerCard key={name.to_string()} snapshot={snap.clone()} name={name.to_string()}
+                            selected={selected == Some(*name)}
+                            on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StateBadgeProps {
+    pub text: AttrValue,
+    /// `ok`, `warn`, `bad` or `muted`.
+    pub tone: AttrValue,
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+}
+
+/// A client's or group's state, in words (the colour only repeats them).
+#[function_component(StateBadge)]
+pub fn state_badge(props: &StateBadgeProps) -> Html {
+    html! {
+        <span class={classes!("badge", format!("badge-{}", props.tone))} data-testid={props.testid.clone()}>
+            { props.text.clone() }
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CodeViewProps {
+    pub csharp: AttrValue,
+    pub java: AttrValue,
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+}
+
+/// A client's configuration as Confluent.Kafka (C#) or Java code.
+#[function_component(CodeView)]
+pub fn code_view(props: &CodeViewProps) -> Html {
+    let java = use_state(|| false);
+    let pick = |to_java: bool| {
+        let java = java.clone();
+        Callback::from(move |_: MouseEvent| java.set(to_java))
+    };
+    let (caption, text) = if *java {
+        ("Java client properties", props.java.clone())
+    } else {
+        ("Confluent.Kafka (C#) configuration", props.csharp.clone())
+    };
+    html! {
+        <figure class="code-view" data-testid={props.testid.clone()}>
+            <div class="code-tabs" role="group" aria-label="Language">
+                <button type="button" class="btn btn-link" aria-pressed={(!*java).to_string()} onclick={pick(false)}>{ "C#" }</button>
+                <button type="button" class="btn btn-link" aria-pressed={java.to_string()} onclick={pick(true)}>{ "Java" }</button>
+            </div>
+            <figcaption class="sr-only">{ caption }</figcaption>
+            <pre tabindex="0"><code>{ text }</code></pre>
+        </figure>
+    }
+}

@@ -1,0 +1,317 @@
+//! The event log: the newest events first, each a sentence, filterable by
+//! broker, topic, partition, client, area and type, with a "notable only"
+//! switch (on by default: elections, ISR changes and rebalances stay in
+//! view while records flow). Clicking a row selects the partition, client,
+//! broker or topic it is about.
+//!
+//! The props change every frame while traffic flows; the rows are rebuilt
+//! only when the ring they come from (or the filter) changed, and the list
+//! is a child that re-renders only for new rows.
+
+use std::collections::BTreeSet;
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::describe::describe;
+use super::facts::{facts, Facts, AREAS};
+use super::EventLogProps;
+use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
+use crate::engine::ids::{BrokerId, ClientId, PartitionId};
+use crate::engine::snapshot::ClusterSnapshot;
+use crate::ui::model;
+use crate::ui::state::{RecentEvents, Select, Shared};
+
+/// Rows rendered at most (the newest matching ones).
+pub const ROWS_MAX: u32 = 150;
+
+/// What the log shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventFilter {
+    pub broker: Option<BrokerId>,
+    pub topic: Option<String>,
+    pub partition: Option<PartitionId>,
+    pub client: Option<ClientId>,
+    pub area: Option<&'static str>,
+    pub kind: Option<String>,
+    /// Leave out data-path traffic (appends, HW moves, sends, fetches, commits).
+    pub notable_only: bool,
+}
+
+impl Default for EventFilter {
+    fn default() -> Self {
+        EventFilter {
+            broker: None,
+            topic: None,
+            partition: None,
+            client: None,
+            area: None,
+            kind: None,
+            notable_only: true,
+        }
+    }
+}
+
+impl EventFilter {
+    /// Whether an event with these facts passes.
+    pub fn matches(&self, f: &Facts) -> bool {
+        self.broker.is_none_or(|b| f.brokers.contains(&b))
+            && self.topic.as_deref().is_none_or(|t| f.topic == Some(t))
+            && self.partition.is_none_or(|p| f.tp.is_some_and(|tp| tp.partition == p))
+            && self.client.is_none_or(|c| f.clients.contains(&c))
+            && self.area.is_none_or(|a| f.area == a)
+            && self.kind.as_deref().is_none_or(|k| f.kind == k)
+    }
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub seq: u64,
+    pub text: String,
+    /// What clicking it selects.
+    pub target: Option<Select>,
+    /// `bad` (something lost or unavailable), `warn` (a change worth a look), or "".
+    pub tone: &'static str,
+    /// The brokers it involves (`data-brokers` on the row).
+    pub brokers: Vec<BrokerId>,
+}
+
+/// What a row selects: its partition, else its client, else its broker, else its topic.
+pub fn target(f: &Facts, snap: &ClusterSnapshot) -> Option<Select> {
+    if let Some(tp) = f.tp {
+        return Some(Select::Partition(tp.clone()));
+    }
+    if let Some(name) = f.clients.first().and_then(|c| model::client_name(snap, *c)) {
+        return Some(Select::Client(name));
+    }
+    if let Some(b) = f.brokers.first() {
+        return Some(Select::Broker(*b));
+    }
+    f.topic.map(|t| Select::Topic(t.to_string()))
+}
+
+/// How loudly a row should read (the sentence itself says why).
+pub fn tone(event: &EngineEvent) -> &'static str {
+    use crate::engine::event::{ClusterEvent, ConsumerEvent, GroupEvent, ProducerEvent};
+    use EngineEvent as Event;
+    match event {
+        Event::Log(LogEvent::LogTruncated { lost, .. }) if !lost.is_empty() => "bad",
+        Event::Replication(ReplicationEvent::PartitionOffline { .. })
+        | Event::Replication(ReplicationEvent::LeaderElected { unclean: true, .. })
+        | Event::Cluster(ClusterEvent::BrokerCrashed { .. })
+        | Event::Producer(ProducerEvent::ProduceFailed { will_retry: false, .. })
+        | Event::Producer(ProducerEvent::ProducerFatalError { .. })
+        | Event::Consumer(ConsumerEvent::ConsumerFailed { .. } | ConsumerEvent::ConsumerCrashed { .. }) => "bad",
+        Event::Replication(
+            ReplicationEvent::LeaderElected { .. }
+            | ReplicationEvent::IsrShrunk { .. }
+            | ReplicationEvent::IsrExpanded { .. }
+            | ReplicationEvent::RemovedFromIsr { .. },
+        )
+        | Event::Cluster(ClusterEvent::BrokerFenced { .. } | ClusterEvent::CommandRejected { .. })
+        | Event::Log(LogEvent::ProduceRejected { .. } | LogEvent::DuplicateBatch { .. })
+        | Event::Producer(ProducerEvent::ProduceFailed { .. })
+        | Event::Group(GroupEvent::Rebalance { .. } | GroupEvent::RebalanceTriggered { .. }) => "warn",
+        _ => "",
+    }
+}
+
+/// The newest `ROWS_MAX` events of `ring` that pass `filter`, newest first,
+/// and every event type seen in the ring (for the type filter).
+pub fn rows(ring: &RecentEvents, filter: &EventFilter, snap: &ClusterSnapshot) -> (Vec<Row>, Vec<&'static str>) {
+    let mut out = Vec::new();
+    let mut kinds = BTreeSet::new();
+    for event in ring.iter().rev() {
+        let f = facts(event);
+        kinds.insert(f.kind);
+        if out.len() as u32 >= ROWS_MAX || !filter.matches(&f) {
+            continue;
+        }
+        out.push(row(event, &f, snap));
+    }
+    (out, kinds.into_iter().collect())
+}
+
+fn row(event: &TimedEvent, f: &Facts, snap: &ClusterSnapshot) -> Row {
+    Row {
+        seq: event.seq,
+        text: describe(event, snap),
+        target: target(f, snap),
+        tone: tone(&event.event),
+        brokers: f.brokers.clone(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Built {
+    rows: Shared<Vec<Row>>,
+    kinds: Vec<&'static str>,
+}
+
+/// The event log, filterable by broker, topic, partition and client.
+#[function_component(EventLog)]
+pub fn event_log(props: &EventLogProps) -> Html {
+    let filter = use_state(EventFilter::default);
+    let ring = if filter.notable_only { &props.notable } else { &props.events };
+    let built = {
+        let snap = &props.snapshot;
+        use_memo(((*filter).clone(), filter.notable_only, ring.seen(), ring.len()), |(filter, ..)| {
+            let (rows, kinds) = rows(ring, filter, snap);
+            Built { rows: Shared::new(rows), kinds }
+        })
+    };
+
+    let set = |update: fn(&mut EventFilter, String)| {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let mut next = (*filter).clone();
+            update(&mut next, select.value());
+            filter.set(next);
+        })
+    };
+    let snap = &props.snapshot;
+    let topics: Vec<(String, i32)> =
+        snap.metadata.topics.values().map(|t| (t.name.clone(), t.partitions.len() as i32)).collect();
+    let partitions = filter.topic.as_ref().and_then(|t| topics.iter().find(|(n, _)| n == t)).map(|(_, n)| *n);
+    let clients: Vec<(ClientId, String)> = snap
+        .producers
+        .iter()
+        .map(|p| (p.producer.id, p.producer.name.clone()))
+        .chain(snap.consumers.iter().map(|c| (c.consumer.id, c.consumer.name.clone())))
+        .collect();
+    let on_notable = {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*filter).clone();
+            next.notable_only = input.checked();
+            filter.set(next);
+        })
+    };
+    let shown = built.rows.len();
+    let source = if filter.notable_only { "notable events" } else { "events" };
+
+    html! {
+        <section class="panel event-log" aria-labelledby="events-title" data-testid="event-log">
+            <div class="panel-head">
+                <h2 id="events-title">{ "Events" }</h2>
+                <span class="muted small" data-testid="event-count">
+                    { format!("{shown} shown of the last {} {source}", ring.len()) }
+                </span>
+            </div>
+            <div class="event-filters" role="group" aria-label="Filter the events">
+                <label>
+                    <span>{ "Broker" }</span>
+                    <select data-testid="event-filter-broker" onchange={set(|f, v| f.broker = v.parse().ok())}>
+                        <option value="" selected={filter.broker.is_none()}>{ "all" }</option>
+                        { for snap.brokers.iter().map(|b| html! {
+                            <option value={b.id.to_string()} selected={filter.broker == Some(b.id)}>{ format!("broker {}", b.id) }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    <span>{ "Topic" }</span>
+                    <select data-testid="event-filter-topic" onchange={set(|f, v| {
+                        f.topic = Some(v).filter(|v| !v.is_empty());
+                        f.partition = None;
+                    })}>
+                        <option value="" selected={filter.topic.is_none()}>{ "all" }</option>
+                        { for topics.iter().map(|(t, _)| html! {
+                            <option value={t.clone()} selected={filter.topic.as_ref() == Some(t)}>{ t.clone() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    <span>{ "Partition" }</span>
+                    <select data-testid="event-filter-partition" disabled={partitions.is_none()}
+                        title={partitions.is_none().then_some("Pick a topic first")}
+                        onchange={set(|f, v| f.partition = v.parse().ok())}>
+                        <option value="" selected={filter.partition.is_none()}>{ "all" }</option>
+                        { for (0..partitions.unwrap_or(0)).map(|p| html! {
+                            <option value={p.to_string()} selected={filter.partition == Some(p)}>{ p.to_string() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    <span>{ "Client" }</span>
+                    <select data-testid="event-filter-client" onchange={set(|f, v| f.client = v.parse().ok())}>
+                        <option value="" selected={filter.client.is_none()}>{ "all" }</option>
+                        { for clients.iter().map(|(id, name)| html! {
+                            <option value={id.to_string()} selected={filter.client == Some(*id)}>{ name.clone() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    <span>{ "Area" }</span>
+                    <select data-testid="event-filter-area" onchange={set(|f, v| {
+                        f.area = AREAS.iter().copied().find(|a| *a == v);
+                        f.kind = None;
+                    })}>
+                        <option value="" selected={filter.area.is_none()}>{ "all" }</option>
+                        { for AREAS.iter().map(|a| html! {
+                            <option value={*a} selected={filter.area == Some(*a)}>{ *a }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    <span>{ "Type" }</span>
+                    <select data-testid="event-filter-type" onchange={set(|f, v| f.kind = Some(v).filter(|v| !v.is_empty()))}>
+                        <option value="" selected={filter.kind.is_none()}>{ "all" }</option>
+                        { for built.kinds.iter().map(|k| html! {
+                            <option value={*k} selected={filter.kind.as_deref() == Some(*k)}>{ *k }</option>
+                        }) }
+                        if let Some(k) = filter.kind.as_ref().filter(|k| !built.kinds.contains(&k.as_str())) {
+                            <option value={k.clone()} selected=true>{ k.clone() }</option>
+                        }
+                    </select>
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="event-filter-notable" checked={filter.notable_only} onchange={on_notable} />
+                    { " notable only" }
+                </label>
+            </div>
+            <EventRows rows={built.rows.clone()} on_select={props.on_select.clone()} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EventRowsProps {
+    rows: Shared<Vec<Row>>,
+    on_select: Callback<Select>,
+}
+
+#[function_component(EventRows)]
+fn event_rows(props: &EventRowsProps) -> Html {
+    if props.rows.is_empty() {
+        return html! { <p class="muted" data-testid="event-rows-empty">{ "No events match." }</p> };
+    }
+    html! {
+        <ol class="event-rows" data-testid="event-rows">
+            { for props.rows.iter().map(|row| {
+                let class = classes!("event-row", (!row.tone.is_empty()).then(|| format!("ev-{}", row.tone)));
+                let brokers = row.brokers.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
+                match &row.target {
+                    Some(target) => {
+                        let onclick = {
+                            let target = target.clone();
+                            props.on_select.reform(move |_: MouseEvent| target.clone())
+                        };
+                        html! {
+                            <li key={row.seq} {class} data-brokers={brokers}>
+                                <button type="button" class="linkish event-text" data-testid="event-row" {onclick}>
+                                    { row.text.clone() }
+                                </button>
+                            </li>
+                        }
+                    }
+                    None => html! {
+                        <li key={row.seq} {class} data-brokers={brokers}><span class="event-text" data-testid="event-row">{ row.text.clone() }</span></li>
+                    },
+                }
+            }) }
+        </ol>
+    }
+}

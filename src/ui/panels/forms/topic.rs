@@ -1,0 +1,120 @@
+//! Create a topic (partitions, replication factor, retention, segment size,
+//! cleanup policy, min.insync.replicas); add partitions to one.
+
+use yew::prelude::*;
+
+use crate::engine::command::Command;
+use crate::engine::config::{CleanupPolicy, TopicConfig};
+use crate::ui::panels::form::{self, Parse, Select, Text};
+use crate::ui::panels::{options, ActionsPanelProps};
+
+const CREATE: &str = "create-topic";
+const ADD_PARTITIONS: &str = "add-partitions";
+
+#[function_component(CreateTopicForm)]
+pub fn create_topic_form(props: &ActionsPanelProps) -> Html {
+    let brokers = props.snapshot.brokers.len().clamp(1, 3);
+    let form = form::use_form(move || {
+        let d = TopicConfig::default();
+        vec![
+            ("name", String::new()),
+            ("partitions", "3".into()),
+            ("replication_factor", brokers.to_string()),
+            ("config.retention.ms", d.retention_ms.to_string()),
+            ("config.retention.bytes", d.retention_bytes.to_string()),
+            ("config.segment.bytes", d.segment_bytes.to_string()),
+            ("config.cleanup.policy", d.cleanup_policy.as_str().into()),
+            ("config.min.insync.replicas", d.min_insync_replicas.to_string()),
+        ]
+    });
+    let onsubmit = {
+        let form = form.clone();
+        let on_apply = props.on_apply.clone();
+        form::on_submit(move || {
+            let mut p = Parse::new(&form);
+            let name = p.required("name", "a topic name");
+            let partitions = p.int::<i32>("partitions");
+            let replication_factor = p.optional_int::<i32>("replication_factor");
+            let config = TopicConfig {
+                retention_ms: p.int("config.retention.ms"),
+                retention_bytes: p.int("config.retention.bytes"),
+                segment_bytes: p.int("config.segment.bytes"),
+                cleanup_policy: CleanupPolicy::parse(&p.text("config.cleanup.policy")).unwrap_or_default(),
+                min_insync_replicas: p.int("config.min.insync.replicas"),
+                ..TopicConfig::default()
+            };
+            if let Err(errors) = p.finish() {
+                return form::refuse(&form, errors);
+            }
+            let message = format!("Topic {name} created.");
+            let command =
+                Command::CreateTopic { name, partitions, replication_factor, replica_assignment: None, config };
+            form::apply(&form, &on_apply, command, message, vec![("name".into(), String::new())], &[]);
+        })
+    };
+    let numeric = Some("numeric");
+    html! {
+        <form class="action-form" data-testid={CREATE} onsubmit={onsubmit} novalidate=true aria-label="Create a topic">
+            { Text { name: "name", label: "Name", placeholder: Some("e.g. payments".into()),
+                     hint: Some("Letters, digits, '.', '_' and '-'.".into()), ..Text::default() }.render(&form, CREATE) }
+            <div class="field-pair">
+                { Text { name: "partitions", label: "Partitions", inputmode: numeric, ..Text::default() }.render(&form, CREATE) }
+                { Text { name: "replication_factor", label: "Replication factor", inputmode: numeric,
+                         placeholder: Some("broker default".into()), ..Text::default() }.render(&form, CREATE) }
+            </div>
+            { Text { name: "config.retention.ms", label: "retention.ms", inputmode: numeric,
+                     hint: Some("Closed segments older than this are deleted; -1 keeps them forever. Default 604800000 (7 days).".into()),
+                     ..Text::default() }.render(&form, CREATE) }
+            { Text { name: "config.retention.bytes", label: "retention.bytes", inputmode: numeric,
+                     hint: Some("Per partition; -1: no size limit.".into()), ..Text::default() }.render(&form, CREATE) }
+            { Text { name: "config.segment.bytes", label: "segment.bytes", inputmode: numeric,
+                     hint: Some("Retention and compaction work on whole closed segments. Default 1073741824.".into()),
+                     ..Text::default() }.render(&form, CREATE) }
+            <div class="field-pair">
+                { Select { name: "config.cleanup.policy", label: "cleanup.policy", hint: None,
+                           options: options::fixed(&[("delete", "delete"), ("compact", "compact"), ("compact,delete", "compact,delete")]) }
+                    .render(&form, CREATE) }
+                { Text { name: "config.min.insync.replicas", label: "min.insync.replicas", inputmode: numeric,
+                         ..Text::default() }.render(&form, CREATE) }
+            </div>
+            { form::footer(&form, CREATE, "Create topic") }
+        </form>
+    }
+}
+
+#[function_component(AddPartitionsForm)]
+pub fn add_partitions_form(props: &ActionsPanelProps) -> Html {
+    let form = form::use_form(|| vec![("topic", String::new()), ("total", String::new())]);
+    let topics = options::same(options::user_topics(&props.snapshot));
+    let topic = form::selected(form.value("topic"), &topics);
+    let now = topic.as_deref().and_then(|t| options::partition_count(&props.snapshot, t));
+    let onsubmit = {
+        let form = form.clone();
+        let on_apply = props.on_apply.clone();
+        let topics = topics.clone();
+        form::on_submit(move || {
+            let mut p = Parse::new(&form);
+            let topic = form::selected(form.value("topic"), &topics).unwrap_or_default();
+            if topic.is_empty() {
+                p.fail("topic", "create a topic first");
+            }
+            let total = p.int::<i32>("total");
+            if let Err(errors) = p.finish() {
+                return form::refuse(&form, errors);
+            }
+            let message = format!("{topic} now has {total} partitions.");
+            form::apply(&form, &on_apply, Command::AddPartitions { topic, total }, message, vec![], &[]);
+        })
+    };
+    let hint = now.map(|n| {
+        format!("It has {n} now. Partitions can only be added; keyed records may then map to other partitions.")
+    });
+    html! {
+        <form class="action-form" data-testid={ADD_PARTITIONS} onsubmit={onsubmit} novalidate=true aria-label="Add partitions">
+            { Select { name: "topic", label: "Topic", hint: None, options: topics }.render(&form, ADD_PARTITIONS) }
+            { Text { name: "total", label: "New partition count", inputmode: Some("numeric"),
+                     placeholder: now.map(|n| (n + 1).to_string()), hint, ..Text::default() }.render(&form, ADD_PARTITIONS) }
+            { form::footer(&form, ADD_PARTITIONS, "Add partitions") }
+        </form>
+    }
+}

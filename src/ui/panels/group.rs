@@ -1,0 +1,312 @@
+//! A consumer group (state, generation, assignor, coordinator, lag,
+//! delivery numbers) and its consumers (member id, assignment, position,
+//! committed offset and lag per partition, processing, commit mode), with
+//! close vs crash and each consumer's config as code.
+
+use yew::prelude::*;
+
+use super::clients::{CodeView, StateBadge};
+use super::code;
+use super::describe::time_label;
+use super::producer::id_part;
+use crate::engine::client::consumer::{ConsumerSnapshot, ConsumerState};
+use crate::engine::client::delivery::{DeliveryReport, DeliveryScope};
+use crate::engine::client::CommitMode;
+use crate::engine::command::Command;
+use crate::engine::group::coordinator::{GroupSnapshot, GroupState};
+use crate::engine::snapshot::{ClusterSnapshot, ConsumerView};
+use crate::ui::model;
+use crate::ui::state::{Select, Shared};
+
+/// What an idle consumer is told.
+pub const IDLE_TEXT: &str = "idle: more consumers than partitions";
+
+/// A group's state, and how it should read.
+pub fn group_tone(state: GroupState) -> &'static str {
+    match state {
+        GroupState::Stable => "ok",
+        GroupState::PreparingRebalance | GroupState::CompletingRebalance => "warn",
+        GroupState::Empty => "muted",
+        GroupState::Dead => "bad",
+    }
+}
+
+/// A consumer's state in words, and how it should read.
+pub fn consumer_state(state: ConsumerState) -> (&'static str, &'static str) {
+    match state {
+        ConsumerState::Assigned => ("assigned (no group)", "ok"),
+        ConsumerState::Joining => ("joining", "warn"),
+        ConsumerState::Syncing => ("syncing", "warn"),
+        ConsumerState::Stable => ("consuming", "ok"),
+        ConsumerState::Idle => ("idle", "muted"),
+        ConsumerState::Closing => ("closing", "warn"),
+        ConsumerState::Closed => ("closed", "muted"),
+        ConsumerState::Crashed => ("crashed", "bad"),
+        ConsumerState::Failed => ("failed", "bad"),
+    }
+}
+
+/// When and how a consumer commits, in words.
+pub fn commit_text(c: &ConsumerSnapshot) -> String {
+    match c.commit_mode {
+        CommitMode::Auto if c.auto_commit => {
+            format!(
+                "auto-commit every {} ms (may commit records still being processed)",
+                c.config.auto_commit_interval_ms
+            )
+        }
+        CommitMode::Auto => "no commits (enable.auto.commit=false)".into(),
+        CommitMode::SyncAfterProcessing => "commitSync after processing: at-least-once".into(),
+        CommitMode::AsyncAfterProcessing => "commitAsync after processing: at-least-once".into(),
+        CommitMode::SyncBeforeProcessing => "commitSync before processing: at-most-once".into(),
+    }
+}
+
+/// The delivery ledger's numbers for a scope, if the snapshot carries them.
+pub fn delivery_of<'a>(snap: &'a ClusterSnapshot, scope: &DeliveryScope) -> Option<&'a DeliveryReport> {
+    snap.delivery.iter().find(|d| &d.scope == scope).map(|d| &d.report)
+}
+
+fn delivery_line(report: Option<&DeliveryReport>, testid: String) -> Html {
+    match report {
+        None => html! {
+            <p class="small muted" data-testid={testid}>{ "Duplicates / losses: nothing processed yet." }</p>
+        },
+        Some(r) => html! {
+            <p class="small delivery" data-testid={testid}
+                title="From the delivery ledger: duplicates = records processed more than once (at-least-once); losses = records committed past but never processed (at-most-once)">
+                { format!("processed {} ({} distinct) · ", r.processed, r.distinct) }
+                <span class={(r.duplicates > 0).then_some("tone-warn")}>{ format!("duplicates {}", r.duplicates) }</span>
+                { " · " }
+                <span class={(r.losses > 0).then_some("tone-bad")}>{ format!("losses {}", r.losses) }</span>
+            </p>
+        },
+    }
+}
+
+fn or_dash<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "–".to_string())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GroupCardProps {
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub group: AttrValue,
+    #[prop_or_default]
+    pub selected: Option<AttrValue>,
+    pub on_apply: Callback<Command>,
+    pub on_select: Callback<Select>,
+}
+
+#[function_component(GroupCard)]
+pub fn group_card(props: &GroupCardProps) -> Html {
+    let snap = &props.snapshot;
+    let id = props.group.as_str();
+    let key = id_part(id);
+    let g = model::groups(snap).into_iter().find(|g| g.group_id == id);
+    let mut consumers: Vec<&ConsumerView> =
+        snap.consumers.iter().filter(|c| c.consumer.group.as_deref() == Some(id)).collect();
+    // Live consumers first, in the order they were added.
+    consumers.sort_by_key(|c| !c.status.is_up());
+    let lag = g.map(|g| model::group_lag(snap, g)).unwrap_or_default();
+    let total: i64 = lag.iter().map(|l| l.lag).sum();
+    let leader_name = g.and_then(|g| {
+        let leader = g.leader.as_ref()?;
+        let m = g.members.iter().find(|m| &m.member_id == leader)?;
+        m.client.and_then(|c| model::client_name(snap, c)).or_else(|| Some(m.client_id.clone()))
+    });
+    html! {
+        <article class="group-card" data-testid={format!("group-{key}")} aria-labelledby={format!("group-{key}-title")}>
+            <div class="card-head">
+                <h4 id={format!("group-{key}-title")}>{ format!("group {id}") }</h4>
+                if let Some(g) = g {
+                    <StateBadge text={g.state.name()} tone={group_tone(g.state)} testid={format!("group-{key}-state")} />
+                } else {
+                    <StateBadge text="no coordinator yet" tone="muted" testid={format!("group-{key}-state")} />
+                }
+            </div>
+            if let Some(g) = g {
+                <p class="small muted" data-testid={format!("group-{key}-meta")}>
+                    { format!("generation {} · assignor {} · coordinator broker {} (__consumer_offsets-{})",
+                        g.generation, g.protocol.as_deref().unwrap_or("none yet"), g.coordinator, g.offsets_partition) }
+                    if let Some(leader) = leader_name {
+                        { format!(" · leader {leader}") }
+                    }
+                </p>
+            }
+            <p class="small" data-testid={format!("group-{key}-lag")}
+                title="kafka-consumer-groups LAG: the partition's high watermark minus the group's committed offset">
+                { format!("Lag {total}") }
+                if !lag.is_empty() {
+                    { format!(" — {}", lag.iter().map(|l| format!("{}: {}", l.tp, l.lag)).collect::<Vec<_>>().join(", ")) }
+                }
+            </p>
+            { delivery_line(delivery_of(snap, &DeliveryScope::Group(id.to_string())), format!("group-{key}-delivery")) }
+            { orphan_members(snap, g) }
+            <ul class="members">
+                { for consumers.iter().map(|c| {
+                    let name = c.consumer.name.clone();
+                    html! {
+                        <ConsumerCard key={name.clone()} snapshot={snap.clone()} name={name.clone()}
+                            selected={props.selected.as_deref() == Some(name.as_str())}
+                            on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
+                    }
+                }) }
+            </ul>
+        </article>
+    }
+}
+
+/// Members the coordinator still holds whose consumer is no longer running
+/// (crashed: no LeaveGroup) — they keep their partitions until their session expires.
+fn orphan_members(snap: &ClusterSnapshot, g: Option<&GroupSnapshot>) -> Html {
+    let Some(g) = g else { return html! {} };
+    let orphans: Vec<String> = g
+        .members
+        .iter()
+        .filter(|m| m.client.is_none_or(|id| snap.consumers.iter().any(|c| c.consumer.id == id && !c.status.is_up())))
+        .map(|m| {
+            let who = m.client.and_then(|c| model::client_name(snap, c)).unwrap_or_else(|| m.client_id.clone());
+            let left = (m.session_deadline_ms - snap.time).max(0);
+            format!(
+                "{who} is gone but still a member: {} wait{} until its session expires in {} (session.timeout.ms={})",
+                if m.assignment.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    m.assignment.iter().map(|tp| tp.to_string()).collect::<Vec<_>>().join(", ")
+                },
+                if m.assignment.len() == 1 { "s" } else { "" },
+                model::format_time(left),
+                m.session_timeout_ms
+            )
+        })
+        .collect();
+    html! {
+        { for orphans.into_iter().map(|text| html! { <p class="small tone-warn orphan">{ text }</p> }) }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ConsumerCardProps {
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub name: AttrValue,
+    pub selected: bool,
+    pub on_apply: Callback<Command>,
+    pub on_select: Callback<Select>,
+}
+
+#[function_component(ConsumerCard)]
+pub fn consumer_card(props: &ConsumerCardProps) -> Html {
+    let code_open = use_state(|| false);
+    let snap = &props.snapshot;
+    let Some(view) = snap.consumers.iter().find(|c| c.consumer.name == props.name.as_str()) else {
+        return html! {};
+    };
+    let c = &view.consumer;
+    let key = id_part(&c.name);
+    let (state, tone) = consumer_state(c.state);
+    let up = view.status.is_up() && c.state != ConsumerState::Closing;
+    let name = c.name.clone();
+    let command = |make: fn(String) -> Command| {
+        let name = name.clone();
+        props.on_apply.reform(move |_: MouseEvent| make(name.clone()))
+    };
+    let on_select = {
+        let name = name.clone();
+        props.on_select.reform(move |_: MouseEvent| Select::Client(name.clone()))
+    };
+    let on_code = {
+        let code_open = code_open.clone();
+        Callback::from(move |_: MouseEvent| code_open.set(!*code_open))
+    };
+    let bootstrap = code::bootstrap_servers(snap);
+    let session_s = c.config.session_timeout_ms / 1000;
+    let processing = match (&c.processing.current, c.processing.processing_ms_per_record) {
+        (_, 0) => "processing is instant".to_string(),
+        (Some(r), ms) => {
+            format!("{ms} ms per record (now {} offset {}, done at {})", r.tp, r.offset, time_label(r.done_at))
+        }
+        (None, ms) => format!("{ms} ms per record"),
+    };
+
+    html! {
+        <li class={classes!("client-card", "consumer", props.selected.then_some("selected"), (!view.status.is_up()).then_some("gone"))}
+            data-testid={format!("consumer-{key}")}>
+            <div class="card-head">
+                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={props.selected.to_string()}
+                    title="Select this consumer">{ c.name.clone() }</button>
+                <StateBadge text={state} tone={tone} testid={format!("consumer-{key}-state")} />
+                if c.is_leader {
+                    <span class="badge badge-muted" title="The group leader runs the assignor">{ "leader" }</span>
+                }
+            </div>
+            if c.state == ConsumerState::Idle {
+                <p class="idle-note small" data-testid={format!("consumer-{key}-idle")}>
+                    <strong>{ IDLE_TEXT }</strong>
+                    { " — it heartbeats and takes over partitions when a member leaves." }
+                </p>
+            }
+            if view.status.is_up() {
+                <p class="small muted">
+                    { c.member_id.as_ref().map(|m| format!("member {m}")).unwrap_or_else(|| "no member id yet".to_string()) }
+                    { c.generation.map(|g| format!(" · generation {g}")).unwrap_or_default() }
+                    { c.assignor.as_ref().map(|a| format!(" · {a}")).unwrap_or_default() }
+                </p>
+                if !c.partitions.is_empty() {
+                    <table class="assignment" data-testid={format!("consumer-{key}-partitions")}>
+                        <thead>
+                            <tr>
+                                <th scope="col">{ "Partition" }</th>
+                                <th scope="col" class="num" title="The offset of the next record the application gets">{ "Position" }</th>
+                                <th scope="col" class="num" title="The group's committed offset (CURRENT-OFFSET)">{ "Committed" }</th>
+                                <th scope="col" class="num" title="High watermark minus committed offset (LAG)">{ "Lag" }</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            { for c.partitions.iter().map(|p| html! {
+                                <tr key={p.tp.to_string()}>
+                                    <th scope="row">{ p.tp.to_string() }</th>
+                                    <td class="num">{ or_dash(p.position) }</td>
+                                    <td class="num">{ or_dash(p.committed) }</td>
+                                    <td class="num">{ or_dash(p.lag) }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                }
+                <p class="small">
+                    { format!("{} · {processing}", commit_text(c)) }
+                </p>
+                <p class="small muted" data-testid={format!("consumer-{key}-counters")}>
+                    { format!("processed {} · fetched {} · commits {}{} · rebalances {}",
+                        c.counters.records_processed, c.counters.records_fetched, c.counters.commits,
+                        if c.counters.commit_failures > 0 { format!(" ({} failed)", c.counters.commit_failures) } else { String::new() },
+                        c.counters.rebalances) }
+                </p>
+                if c.group.is_none() {
+                    { delivery_line(delivery_of(snap, &DeliveryScope::Consumer(c.id)), format!("consumer-{key}-delivery")) }
+                }
+            }
+            <div class="card-actions">
+                if up {
+                    <button type="button" class="btn" data-testid={format!("consumer-{key}-close")}
+                        onclick={command(|consumer| Command::CloseConsumer { consumer })}>{ "Close" }</button>
+                    <button type="button" class="btn btn-danger" data-testid={format!("consumer-{key}-crash")}
+                        onclick={command(|consumer| Command::CrashConsumer { consumer })}>{ "Crash" }</button>
+                }
+                <button type="button" class="btn" data-testid={format!("consumer-{key}-code")}
+                    aria-expanded={code_open.to_string()} onclick={on_code}>{ "Code" }</button>
+            </div>
+            if up && c.group.is_some() {
+                <p class="hint">
+                    { format!("Crash: no LeaveGroup, so its partitions wait for session.timeout.ms ({session_s} s). Close: LeaveGroup, so the group rebalances at once.") }
+                </p>
+            }
+            if *code_open {
+                <CodeView testid={format!("consumer-{key}-code-view")}
+                    csharp={code::consumer_csharp(&c.name, &c.config, &c.subscription, c.commit_mode, c.assignor.as_deref(), &bootstrap)}
+                    java={code::consumer_java(&c.name, &c.config, c.commit_mode, &bootstrap)} />
+            }
+        </li>
+    }
+}

@@ -1,0 +1,47 @@
+//! The choices forms offer, read from the snapshot: topics, groups,
+//! brokers, and a free client name to suggest.
+
+use std::collections::BTreeSet;
+
+use crate::engine::ids::BrokerId;
+use crate::engine::snapshot::ClusterSnapshot;
+use crate::ui::model;
+
+/// User topics (internal ones left out), by name.
+pub fn user_topics(snap: &ClusterSnapshot) -> Vec<String> {
+    snap.metadata.topics.keys().filter(|t| !model::is_internal_topic(t)).cloned().collect()
+}
+
+/// A topic's partition count.
+pub fn partition_count(snap: &ClusterSnapshot, topic: &str) -> Option<i32> {
+    snap.metadata.topics.get(topic).map(|t| t.partitions.len() as i32)
+}
+
+/// Every group a coordinator holds or a consumer names, by name.
+pub fn group_ids(snap: &ClusterSnapshot) -> Vec<String> {
+    let mut ids: BTreeSet<String> = model::groups(snap).into_iter().map(|g| g.group_id.clone()).collect();
+    ids.extend(snap.consumers.iter().filter_map(|c| c.consumer.group.clone()));
+    ids.into_iter().collect()
+}
+
+pub fn broker_ids(snap: &ClusterSnapshot) -> Vec<BrokerId> {
+    snap.brokers.iter().map(|b| b.id).collect()
+}
+
+/// Values as select options (value and text alike).
+pub fn same(values: impl IntoIterator<Item = String>) -> Vec<(String, String)> {
+    values.into_iter().map(|v| (v.clone(), v)).collect()
+}
+
+/// Static (value, text) pairs as select options.
+pub fn fixed(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect()
+}
+
+/// `prefix-N` for the smallest N no client uses.
+pub fn free_name(snap: &ClusterSnapshot, prefix: &str) -> String {
+    let taken = |name: &str| {
+        snap.producers.iter().any(|p| p.producer.name == name) || snap.consumers.iter().any(|c| c.consumer.name == name)
+    };
+    (1..).map(|n| format!("{prefix}-{n}")).find(|n| !taken(n)).unwrap_or_else(|| prefix.to_string())
+}
