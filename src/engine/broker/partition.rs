@@ -250,23 +250,22 @@ impl Partition {
         self.check_invariants();
     }
 
-    /// Recomputes the last stable offset. `LsoAdvanced` is emitted only
-    /// while it is held below the high watermark (an open or unreplicated
-    /// transaction) or when it stops being held; without transactions the
-    /// LSO is the HW and no event repeats `HwAdvanced`.
+    /// Recomputes the last stable offset. Without transactions it is the
+    /// high watermark and `HwAdvanced` says it all; `LsoAdvanced` is emitted
+    /// when a transaction starts holding it below the high watermark, while
+    /// it moves so held, and when it is released.
     pub fn refresh_last_stable_offset(&mut self, ctx: &mut Ctx) {
         let lso = self.log.last_stable_offset(self.high_watermark).min(self.high_watermark);
         let held = lso < self.high_watermark;
-        if lso != self.last_stable_offset {
-            self.last_stable_offset = lso;
-            if held || self.lso_held {
-                ctx.emit(ReplicationEvent::LsoAdvanced {
-                    tp: self.tp.clone(),
-                    broker: self.broker,
-                    last_stable_offset: lso,
-                });
-            }
+        let moved = lso != self.last_stable_offset;
+        if (moved && (held || self.lso_held)) || held != self.lso_held {
+            ctx.emit(ReplicationEvent::LsoAdvanced {
+                tp: self.tp.clone(),
+                broker: self.broker,
+                last_stable_offset: lso,
+            });
         }
+        self.last_stable_offset = lso;
         self.lso_held = held;
     }
 

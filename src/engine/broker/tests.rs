@@ -4,4 +4,5 @@
 mod follower;
 mod harness;
 mod leader;
+mod maintenance;
 mod session;

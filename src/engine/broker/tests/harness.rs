@@ -210,6 +210,11 @@ pub fn fetch_partition(epoch: i32, fetch_offset: Offset, last_fetched_epoch: i32
 
 /// An image with live brokers `brokers` and the topic `orders` with one partition.
 pub fn image(brokers: &[BrokerId], min_isr: i32, partition: PartitionImage) -> MetadataImage {
+    image_with_config(brokers, TopicConfig { min_insync_replicas: min_isr, ..TopicConfig::default() }, partition)
+}
+
+/// The same with a whole topic configuration.
+pub fn image_with_config(brokers: &[BrokerId], config: TopicConfig, partition: PartitionImage) -> MetadataImage {
     let mut image = MetadataImage::default();
     for b in brokers {
         image
@@ -218,12 +223,7 @@ pub fn image(brokers: &[BrokerId], min_isr: i32, partition: PartitionImage) -> M
     }
     image.topics.insert(
         "orders".into(),
-        TopicImage {
-            name: "orders".into(),
-            is_internal: false,
-            config: TopicConfig { min_insync_replicas: min_isr, ..TopicConfig::default() },
-            partitions: vec![partition],
-        },
+        TopicImage { name: "orders".into(), is_internal: false, config, partitions: vec![partition] },
     );
     image
 }
