@@ -93,21 +93,37 @@ pub(crate) fn value_for(n: u64, value_bytes: u32) -> Blob {
     ValueSlab::new(1, value_bytes).next(n)
 }
 
-/// Values of one tick written into one buffer and handed out as slices of
-/// it: one allocation per tick instead of one per record.
+/// Largest buffer a [`ValueSlab`] allocates at once. Below the allocator's
+/// large-allocation threshold (glibc maps anything above 128 KiB with its
+/// own `mmap`, and the kernel zeroes every page of it again), so the buffers
+/// that retention frees are reused for new values instead of being unmapped
+/// and faulted in again: with 1 KB records that was most of the run time.
+const SLAB_CHUNK_BYTES_MAX: u64 = 64 * 1024;
+
+/// Values of one tick written into shared buffers of at most
+/// `SLAB_CHUNK_BYTES_MAX` and handed out as slices of them: one allocation
+/// per chunk instead of one per record.
 struct ValueSlab {
     buffer: BytesMut,
     value_bytes: u32,
+    /// Capacity of each new buffer.
+    chunk_bytes: usize,
 }
 
 impl ValueSlab {
     fn new(records: u64, value_bytes: u32) -> Self {
         let per_record = value_bytes.max(22) as u64; // "v-" and up to 20 digits
-        let capacity = (records.min(1 << 16) * per_record) as usize;
-        ValueSlab { buffer: BytesMut::with_capacity(capacity), value_bytes }
+        let chunk_bytes = (records.max(1) * per_record).min(SLAB_CHUNK_BYTES_MAX.max(per_record)) as usize;
+        let first = if records == 0 { 0 } else { chunk_bytes };
+        ValueSlab { buffer: BytesMut::with_capacity(first), value_bytes, chunk_bytes }
     }
 
     fn next(&mut self, n: u64) -> Blob {
+        let needed = self.value_bytes.max(22) as usize;
+        if self.buffer.capacity() < needed {
+            // A new buffer rather than growing this one: the values already handed out share it.
+            self.buffer = BytesMut::with_capacity(self.chunk_bytes);
+        }
         let mut digits = [0u8; 20];
         let mut i = digits.len();
         let mut rest = n;
@@ -283,6 +299,17 @@ mod tests {
         let b = slab.next(10);
         assert_eq!((a.to_text_lossy(), b.to_text_lossy()), ("v-0...".to_string(), "v-10..".to_string()));
         assert_eq!(value_for(0, 0).to_text_lossy(), "v-0");
+    }
+
+    #[test]
+    fn values_of_a_large_tick_are_cut_from_buffers_of_bounded_size() {
+        let mut slab = ValueSlab::new(1_000, 1_024);
+        for n in 0..200 {
+            let value = slab.next(n);
+            assert_eq!(value.len(), 1_024);
+            assert!(value.to_text_lossy().starts_with(&format!("v-{n}.")));
+            assert!(slab.buffer.capacity() as u64 <= SLAB_CHUNK_BYTES_MAX);
+        }
     }
 
     #[test]
