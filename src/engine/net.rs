@@ -41,9 +41,7 @@ pub struct LinkMatch {
 
 impl LinkMatch {
     fn matches(&self, from: NodeId, to: NodeId, kind: &str) -> bool {
-        let one_way = |a: NodeId, b: NodeId| {
-            self.from.is_none_or(|f| f == a) && self.to.is_none_or(|t| t == b)
-        };
+        let one_way = |a: NodeId, b: NodeId| self.from.is_none_or(|f| f == a) && self.to.is_none_or(|t| t == b);
         let endpoints = one_way(from, to) || (self.both_ways && one_way(to, from));
         endpoints && self.kind.as_deref().is_none_or(|k| k == kind)
     }
@@ -208,9 +206,7 @@ fn cuts(fault: &Fault, a: NodeId, b: NodeId) -> bool {
         Fault::Partition { side_a, side_b } => {
             (side_a.contains(&a) && side_b.contains(&b)) || (side_a.contains(&b) && side_b.contains(&a))
         }
-        Fault::Isolate { node, except } => {
-            (a == *node && !except.contains(&b)) || (b == *node && !except.contains(&a))
-        }
+        Fault::Isolate { node, except } => (a == *node && !except.contains(&b)) || (b == *node && !except.contains(&a)),
         _ => false,
     }
 }
@@ -236,7 +232,8 @@ mod tests {
     fn counted_drop_drops_exactly_that_many_then_heals_itself() {
         let mut net = Network::new(NetworkConfig::default());
         let mut rng = Pcg64::seed_from_u64(1);
-        let link = LinkMatch { to: Some(NodeId::Client(7)), kind: Some("ProduceResponse".into()), ..Default::default() };
+        let link =
+            LinkMatch { to: Some(NodeId::Client(7)), kind: Some("ProduceResponse".into()), ..Default::default() };
         net.add_fault(Fault::Drop { link, count: Some(1), probability: 1.0 });
         let v = |net: &mut Network, rng: &mut Pcg64, kind| net.verdict(NodeId::Broker(1), NodeId::Client(7), kind, rng);
         assert_eq!(v(&mut net, &mut rng, "FetchResponse"), Verdict::Deliver(1));

@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use super::broker::Broker;
 use super::client::consumer::Consumer;
+use super::client::delivery::{DeliveryLedger, DeliveryReport, DeliveryScope};
 use super::client::producer::Producer;
 use super::command::{Command, CommandError};
 use super::config::BrokerConfig;
 use super::controller::Controller;
 use super::event::{ClusterEvent, Event, TimedEvent};
 use super::ids::{BrokerId, ClientId, NodeId};
-use super::client::delivery::{DeliveryLedger, DeliveryReport, DeliveryScope};
 use super::metrics::{Metrics, MetricsSnapshot};
 use super::net::{Fault, LinkMatch, Network, NetworkConfig, Verdict};
 use super::node::{Ctx, Effect, Timer};

@@ -29,11 +29,19 @@ pub type CorrelationId = i32;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dir", rename_all = "snake_case")]
 pub enum Message {
-    Request { correlation_id: CorrelationId, body: Request },
-    Response { correlation_id: CorrelationId, body: Response },
+    Request {
+        correlation_id: CorrelationId,
+        body: Request,
+    },
+    Response {
+        correlation_id: CorrelationId,
+        body: Response,
+    },
     /// The request could not be delivered: the receiving process is not
     /// running (TCP connection refused). Sent back to the requester.
-    ConnectionRefused { correlation_id: CorrelationId },
+    ConnectionRefused {
+        correlation_id: CorrelationId,
+    },
     /// The peer process died: every request in flight to it is lost (the
     /// OS resets the TCP connections of a killed process).
     Disconnected,
@@ -114,11 +122,9 @@ impl Message {
             Message::Request { body: Request::Produce(p), .. } => {
                 p.partitions.iter().map(|p| p.batch.record_count()).sum()
             }
-            Message::Response { body: Response::Fetch(f), .. } => f
-                .partitions
-                .iter()
-                .map(|p| p.batches.iter().map(|b| b.record_count()).sum::<u32>())
-                .sum(),
+            Message::Response { body: Response::Fetch(f), .. } => {
+                f.partitions.iter().map(|p| p.batches.iter().map(|b| b.record_count()).sum::<u32>()).sum()
+            }
             _ => 0,
         }
     }
