@@ -12,8 +12,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod determinism;
 mod engine_in_browser;
 #[cfg(feature = "web")]
+mod panels;
+#[cfg(feature = "web")]
 mod ui_renders;
 #[cfg(feature = "web")]
 mod ui_state;
-#[cfg(feature = "web")]
-mod panels;
