@@ -9,7 +9,8 @@
 // arrive in the partition logs, kills the leader of a partition and waits
 // for the new leader and the shrunk ISR, and saves screenshots to
 // target/e2e/ (app.png at 1280×720, tablet.png at 820×1180, and one per
-// step) — look at them.
+// step) — look at them. It also serves the same build under a sub-path and
+// checks that no request leaves 127.0.0.1.
 //
 // Elements it relies on (keep them, or update this test with the UI):
 //   [data-testid=sim-clock]                 the simulated clock ("12.345 s")
@@ -161,10 +162,22 @@ async function main() {
     await page.setViewportSize({ width: 1280, height: 720 });
     pass('at tablet width nothing overflows sideways');
 
-    // 8. Nothing was fetched from anywhere but the app's own origin.
-    const origin = new URL(url).origin;
-    const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:'));
-    if (foreign.length) throw new Error(`requests outside ${origin}: ${foreign.join(', ')}`);
+    // 8. The same build works under a sub-path (Trunk.toml's public_url is relative).
+    if (server) {
+      const sub = await serveDir(DIST, '/kafka/playground/');
+      try {
+        const subUrl = `http://127.0.0.1:${sub.address().port}/kafka/playground/`;
+        await page.goto(subUrl, { waitUntil: 'load' });
+        await waitText(page, 'broker-1-state', (t) => t === 'running', 'the app under a sub-path');
+        pass(`the same build runs under a sub-path (${new URL(subUrl).pathname})`);
+      } finally {
+        sub.close();
+      }
+    }
+
+    // 9. Nothing was fetched from anywhere but the app's own origins.
+    const foreign = requests.filter((r) => !r.startsWith('http://127.0.0.1:') && !r.startsWith('data:'));
+    if (foreign.length) throw new Error(`requests outside 127.0.0.1: ${foreign.join(', ')}`);
     pass('no external requests');
 
     if (errors.length) throw new Error(errors.join('\n'));

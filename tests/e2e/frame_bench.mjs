@@ -9,6 +9,8 @@
 // records for a while and prints percentiles. A cluster "holds 60 fps" when
 // the p95 frame interval is <= 16.7 ms. Also measures the first render
 // (navigation start to the first broker card) and the bundle size.
+// It first measures an empty page looping on requestAnimationFrame: on a
+// loaded machine even that misses frames, and the app cannot do better.
 // Results go to stdout and target/bench/frames.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -84,6 +86,27 @@ async function measure(page, base, size) {
   };
 }
 
+/** The machine's ceiling right now: an empty page that only loops on requestAnimationFrame. */
+async function baseline(page) {
+  await page.setContent('<!doctype html><title>baseline</title><p>baseline</p>');
+  return page.evaluate(
+    (ms) =>
+      new Promise((resolve) => {
+        const intervals = [];
+        let last = null;
+        const end = performance.now() + ms;
+        const loop = (t) => {
+          if (last !== null) intervals.push(t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(loop);
+          else resolve(intervals);
+        };
+        requestAnimationFrame(loop);
+      }),
+    RECORD_MS,
+  );
+}
+
 async function firstRender(page, base) {
   await page.goto(`${base}?paused`, { waitUntil: 'commit' });
   await page.waitForSelector('[data-testid=broker-1-state]');
@@ -100,6 +123,12 @@ async function main() {
     for (let i = 0; i < 3; i++) renders.push(await firstRender(browser.page, base));
     const first_render_ms = stats(renders).p50;
     console.log(`first render (navigation start to the first broker card, median of 3): ${f1(first_render_ms)} ms`);
+    const idle = await baseline(browser.page);
+    const idleStats = stats(idle);
+    console.log(
+      `baseline (empty page, rAF only): ${(idle.length / (RECORD_MS / 1000)).toFixed(1)} fps, interval p50/p95/p99 ` +
+        `${f1(idleStats.p50)}/${f1(idleStats.p95)}/${f1(idleStats.p99)} ms (what this machine allows right now)`,
+    );
     console.log('brokers partitions groups×consumers rec/s | frames fps | interval p50/p95/p99/max ms | work p50/p95/p99 ms | DOM');
     for (const size of SIZES) {
       const r = await measure(browser.page, base, size);
@@ -119,7 +148,7 @@ async function main() {
     mkdirSync(path.join(ROOT, 'target/bench'), { recursive: true });
     writeFileSync(
       path.join(ROOT, 'target/bench/frames.json'),
-      JSON.stringify({ first_render_ms, bundle, results }, null, 2),
+      JSON.stringify({ first_render_ms, baseline_interval_ms: idleStats, bundle, results }, null, 2),
     );
   } finally {
     await browser.close();
