@@ -147,7 +147,9 @@ fn cooperative_sticky_moves_only_the_partitions_the_newcomer_gets() {
         after.iter().filter(|(tp, o)| before[*tp] != **o).map(|(tp, _)| tp.clone()).collect();
     let newcomers: Vec<TopicPartition> =
         after.iter().filter(|(_, o)| o.as_str() == "member-3").map(|(tp, _)| tp.clone()).collect();
-    assert_eq!(newcomers.len(), 2, "balanced: {after:?}");
+    for name in names {
+        assert_eq!(after.values().filter(|o| o.as_str() == name).count(), 2, "balanced, two each: {after:?}");
+    }
     assert_eq!(moved, newcomers, "no partition moved between the old members: before {before:?}, after {after:?}");
 
     let mut revoked: Vec<(String, TopicPartition)> = Vec::new();
