@@ -288,6 +288,13 @@ pub fn partition_log(props: &PartitionLogProps) -> Html {
     let on_title = props.on_select.reform(move |_: MouseEvent| Select::Partition(tp_for_select.clone()));
     let on_keydown = Callback::from(roving_focus);
 
+    let lines: Vec<(Html, Html)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| replica_row(row, &cols, leader_records, i == 0, props))
+        .chain(marker_lines(&markers, &cols))
+        .collect();
+
     let selected = props.selected_record.and_then(|o| {
         rows.iter().find_map(|r| r.replica.log.records.iter().find(|x| x.offset == o).map(|x| (r.broker, x)))
     });
@@ -300,11 +307,16 @@ pub fn partition_log(props: &PartitionLogProps) -> Html {
                     title="Show every replica of this partition">{ tp.to_string() }</button>
                 <span class="sentence" data-testid={format!("partition-{tp}-summary")}>{ sentence }</span>
             </header>
-            <div class="log-scroll">
-                <div class="log-grid" role="group" aria-label={format!("Records of {tp}")} onkeydown={on_keydown}>
-                    { ruler(&cols, &shown.log, shown.high_watermark) }
-                    { for rows.iter().enumerate().map(|(i, row)| replica_row(row, &cols, leader_records, i == 0, props)) }
-                    { for marker_lines(&markers, &cols) }
+            <div class="log-body">
+                <div class="log-labels" aria-hidden="true">
+                    <span class="row-label ruler">{ "offset" }</span>
+                    { for lines.iter().map(|(label, _)| label.clone()) }
+                </div>
+                <div class="log-scroll">
+                    <div class="log-grid" role="group" aria-label={format!("Records of {tp}")} onkeydown={on_keydown}>
+                        { ruler(&cols, &shown.log, shown.high_watermark) }
+                        { for lines.into_iter().map(|(_, row)| row) }
+                    </div>
                 </div>
             </div>
             if let Some((broker, record)) = selected {
@@ -345,7 +357,6 @@ fn roving_focus(e: KeyboardEvent) {
 fn ruler(cols: &[Column], log: &LogSnapshot, hw: Offset) -> Html {
     html! {
         <div class="log-row ruler" aria-hidden="true">
-            <span class="row-label">{ "offset" }</span>
             { for cols.iter().map(|c| match *c {
                 Column::Older { from, .. } => html! { <span class="col older">{ format!("{from}…") }</span> },
                 Column::Record(o) => {
@@ -423,13 +434,14 @@ fn record_label(r: &LogRecord, hw: Offset) -> String {
     s
 }
 
+/// A replica's (label, row of cells).
 fn replica_row(
     row: &Row,
     cols: &[Column],
     leader_records: &[LogRecord],
     is_first: bool,
     props: &PartitionLogProps,
-) -> Html {
+) -> (Html, Html) {
     let log = &row.replica.log;
     let hw = row.replica.high_watermark;
     let records = &log.records;
@@ -446,9 +458,16 @@ fn replica_row(
         if row.in_isr || row.role == "offline" { "" } else { " · not in ISR" }
     );
     let mut prev_segment: Option<usize> = None;
-    html! {
-        <div class={classes!("log-row", format!("role-{}", row.role))} data-testid={format!("log-row-{}-{}", row.replica.tp, row.broker)}>
-            <span class="row-label" title={format!("broker {}: log start {}, HW {}, LEO {}", row.broker, log.log_start_offset, hw, log.log_end_offset)}>{ label }</span>
+    let detail = format!(
+        "broker {} ({}): log start {}, high watermark {}, log end {}",
+        row.broker, row.role, log.log_start_offset, hw, log.log_end_offset
+    );
+    let label_html = html! {
+        <span class={classes!("row-label", format!("role-{}", row.role))} title={detail.clone()}>{ label }</span>
+    };
+    let row_html = html! {
+        <div class={classes!("log-row", format!("role-{}", row.role))} role="group" aria-label={detail}
+            data-testid={format!("log-row-{}-{}", row.replica.tp, row.broker)}>
             { for cols.iter().enumerate().map(|(i, c)| match *c {
                 Column::Older { from, to } => {
                     let text = if is_first { format!("⋯{}", to - from) } else { String::new() };
@@ -500,12 +519,13 @@ fn replica_row(
                 },
             }) }
         </div>
-    }
+    };
+    (label_html, row_html)
 }
 
 /// One line per group (committed offset ▲, positions △ of its consumers on
 /// this partition), then one per consumer outside any group.
-fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<Html> {
+fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<(Html, Html)> {
     let mut lines: Vec<(String, Vec<&Marker>)> = Vec::new();
     for m in markers {
         let key = m.group.clone().unwrap_or_else(|| m.label.clone());
@@ -531,10 +551,10 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<Html> {
             // The stretch a group has read past its committed offset (processed or in flight, not committed).
             let furthest = ms.iter().filter(|m| m.kind == MarkerKind::Position).filter_map(|m| centre(m)).max();
             let bar = committed.zip(furthest).filter(|(c, p)| p > c);
-            html! {
+            let label_html = html! { <span class="row-label marks" title={text.clone()}>{ label }</span> };
+            let row_html = html! {
                 <div class={classes!("log-row", "markers", if committed.is_some() { "committed" } else { "position" })}
-                    aria-label={text.clone()} role="note">
-                    <span class="row-label" title={text}>{ label }</span>
+                    aria-label={text} role="note">
                     <span class="mark-track" style={format!("width:{}px", lefts.last().copied().unwrap_or(0) + 60)}>
                         if let Some((c, p)) = bar {
                             <span class="mark-bar" style={format!("left:{c}px;width:{}px", p - c)}></span>
@@ -551,7 +571,8 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<Html> {
                         }) }
                     </span>
                 </div>
-            }
+            };
+            (label_html, row_html)
         })
         .collect()
 }
