@@ -66,7 +66,13 @@ pub fn columns(rows: &[&LogSnapshot]) -> Vec<Column> {
     let end = rows.iter().map(|r| r.log_end_offset).max().unwrap_or(first.log_end_offset).max(first.log_end_offset);
     let mut out = Vec::with_capacity(offsets.len() + 3);
     if window_start > first.log_start_offset {
-        out.push(Column::Older { from: first.log_start_offset, to: window_start });
+        if first.record_count > first.records.len() as u64 {
+            out.push(Column::Older { from: first.log_start_offset, to: window_start });
+        } else {
+            // Every record of the log is drawn: the offsets before the first
+            // one were removed by compaction.
+            out.push(Column::Gap { from: first.log_start_offset, to: window_start });
+        }
     }
     let mut next: Option<Offset> = None;
     for o in offsets {
@@ -91,7 +97,7 @@ pub fn columns(rows: &[&LogSnapshot]) -> Vec<Column> {
 pub fn column_of(columns: &[Column], offset: Offset) -> Option<usize> {
     columns.iter().position(|c| c.holds(offset)).or_else(|| {
         columns.first().and_then(|c| match c {
-            Column::Older { from, .. } if offset < *from => Some(0),
+            Column::Older { from, .. } | Column::Gap { from, .. } | Column::Record(from) if offset < *from => Some(0),
             _ => None,
         })
     })
@@ -307,6 +313,7 @@ pub fn partition_log(props: &PartitionLogProps) -> Html {
                     title="Show every replica of this partition">{ tp.to_string() }</button>
                 <span class="sentence" data-testid={format!("partition-{tp}-summary")}>{ sentence }</span>
             </header>
+            { segment_strip(&shown.log) }
             <div class="log-body">
                 <div class="log-labels" aria-hidden="true">
                     <span class="row-label ruler">{ "offset" }</span>
@@ -324,6 +331,46 @@ pub fn partition_log(props: &PartitionLogProps) -> Html {
             }
             { for props.truncations.iter().map(|t| truncation_note(tp, t)) }
         </section>
+    }
+}
+
+/// Segments shown at most in the strip (the newest).
+pub const SEGMENTS_SHOWN: usize = 8;
+
+/// The shown replica's segments, newest last: closed or active, records,
+/// and the ones retention deletes next (they may be older than the cells).
+fn segment_strip(log: &LogSnapshot) -> Html {
+    let hidden = log.segments.len().saturating_sub(SEGMENTS_SHOWN);
+    let doomed_hidden = log.segments[..hidden].iter().filter(|s| s.deletable_next.is_some()).count();
+    html! {
+        <ol class="segments" aria-label="Segments">
+            if hidden > 0 {
+                <li class={classes!("seg", "more", (doomed_hidden > 0).then_some("doomed"))}>
+                    { if doomed_hidden > 0 { format!("{hidden} older ({doomed_hidden} deleted next)") } else { format!("{hidden} older") } }
+                </li>
+            }
+            { for log.segments[hidden..].iter().map(|seg| {
+                let state = if seg.active { "active" } else { "closed" };
+                let mut text = format!("{}–{} · {} rec · {state}", seg.base_offset, seg.next_offset.max(seg.base_offset + 1) - 1, seg.record_count);
+                if seg.next_offset <= seg.base_offset {
+                    text = format!("{}– · empty · {state}", seg.base_offset);
+                }
+                let doomed = seg.deletable_next.map(|r| match r {
+                    crate::engine::log::retention::RetentionReason::RetentionMs => "retention.ms",
+                    crate::engine::log::retention::RetentionReason::RetentionBytes => "retention.bytes",
+                    crate::engine::log::retention::RetentionReason::LogStartOffset => "below log start",
+                });
+                html! {
+                    <li class={classes!("seg", state, doomed.is_some().then_some("doomed"))}
+                        title={format!("segment {}: {} bytes, {} batches", seg.base_offset, seg.size_bytes, seg.batch_count)}>
+                        { text }
+                        if let Some(why) = doomed {
+                            <strong class="seg-doom">{ format!(" · deleted next ({why})") }</strong>
+                        }
+                    </li>
+                }
+            }) }
+        </ol>
     }
 }
 
@@ -551,7 +598,16 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<(Html, Html)> {
             // The stretch a group has read past its committed offset (processed or in flight, not committed).
             let furthest = ms.iter().filter(|m| m.kind == MarkerKind::Position).filter_map(|m| centre(m)).max();
             let bar = committed.zip(furthest).filter(|(c, p)| p > c);
-            let label_html = html! { <span class="row-label marks" title={text.clone()}>{ label }</span> };
+            // The label carries the offset too: the mark may be scrolled out of view, or before the window.
+            let main = ms.iter().find(|m| m.kind == MarkerKind::Committed).or(ms.first()).map(|m| m.offset);
+            let before =
+                main.is_some_and(|o| cols.first().is_some_and(|c| !c.holds(o) && column_of(cols, o) == Some(0)));
+            let shown_label = match main {
+                Some(o) if before => format!("{label} ◂{o}"),
+                Some(o) => format!("{label} {o}"),
+                None => label,
+            };
+            let label_html = html! { <span class="row-label marks" title={text.clone()}>{ shown_label }</span> };
             let row_html = html! {
                 <div class={classes!("log-row", "markers", if committed.is_some() { "committed" } else { "position" })}
                     aria-label={text} role="note">
@@ -581,7 +637,7 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<(Html, Html)> {
 const CELL_W: u32 = 20;
 const OLDER_W: u32 = 42;
 const GAP_W: u32 = 12;
-const END_W: u32 = 44;
+const END_W: u32 = 52;
 /// `--cell-gap` in www/app.css.
 const COL_GAP: u32 = 2;
 
@@ -639,13 +695,18 @@ fn record_detail(tp: &TopicPartition, broker: BrokerId, r: &LogRecord) -> Html {
 }
 
 fn truncation_note(tp: &TopicPartition, t: &Truncation) -> Html {
-    let range = match (t.lost.first(), t.lost.last()) {
-        (Some(a), Some(b)) if a.offset != b.offset => format!(" (offsets {}–{})", a.offset, b.offset),
-        (Some(a), _) => format!(" (offset {})", a.offset),
-        _ => String::new(),
+    let range = match t.lost.last() {
+        Some(last) if last.offset > t.truncated_to => format!(" (offsets {}–{})", t.truncated_to, last.offset),
+        Some(last) => format!(" (offset {})", last.offset),
+        None => String::new(),
+    };
+    let drawn = if (t.lost.len() as u32) < t.lost_count {
+        format!(" The last {} are drawn.", t.lost.len())
+    } else {
+        String::new()
     };
     let sentence = format!(
-        "At {} broker {} truncated {tp} to offset {}: {} record{} lost{range}.",
+        "At {} broker {} truncated {tp} to offset {}: {} record{} lost{range}.{drawn}",
         model::format_time(t.time),
         t.broker,
         t.truncated_to,

@@ -16,4 +16,6 @@ mod panels;
 #[cfg(feature = "web")]
 mod ui_renders;
 #[cfg(feature = "web")]
+mod ui_log_view;
+#[cfg(feature = "web")]
 mod ui_state;
