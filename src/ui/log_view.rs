@@ -405,17 +405,17 @@ fn ruler(cols: &[Column], log: &LogSnapshot, hw: Offset) -> Html {
     html! {
         <div class="log-row ruler" aria-hidden="true">
             { for cols.iter().map(|c| match *c {
-                Column::Older { from, .. } => html! { <span class="col older">{ format!("{from}…") }</span> },
+                Column::Older { from, .. } => html! { <span key="older" class="col older">{ format!("{from}…") }</span> },
                 Column::Record(o) => {
                     let mut label = String::new();
                     if o == log.log_start_offset { label = "start".into() }
                     else if o == hw { label = "HW".into() }
                     else if o % 5 == 0 { label = o.to_string() }
-                    html! { <span class={classes!("col", (o == hw).then_some("hw"))}>{ label }</span> }
+                    html! { <span key={o.to_string()} class={classes!("col", (o == hw).then_some("hw"))}>{ label }</span> }
                 }
-                Column::Gap { .. } => html! { <span class="col gap"></span> },
+                Column::Gap { from, .. } => html! { <span key={format!("gap{from}")} class="col gap"></span> },
                 Column::End(o) => html! {
-                    <span class={classes!("col", "end", (o == hw).then_some("hw"))}>{ if o == hw { "HW=LEO".to_string() } else { "LEO".to_string() } }</span>
+                    <span key="end" class={classes!("col", "end", (o == hw).then_some("hw"))}>{ if o == hw { "HW=LEO".to_string() } else { "LEO".to_string() } }</span>
                 },
             }) }
         </div>
@@ -518,16 +518,16 @@ fn replica_row(
             { for cols.iter().enumerate().map(|(i, c)| match *c {
                 Column::Older { from, to } => {
                     let text = if is_first { format!("⋯{}", to - from) } else { String::new() };
-                    html! { <span class="cell older" title={format!("offsets {from}–{} not drawn", to - 1)}>{ text }</span> }
+                    html! { <span key="older" class="cell older" title={format!("offsets {from}–{} not drawn", to - 1)}>{ text }</span> }
                 }
                 Column::Gap { from, to } => {
                     let what = if from >= log.log_end_offset { "not in this log".to_string() } else { format!("{} offsets removed by compaction", to - from) };
-                    html! { <span class="cell gap" title={format!("offsets {from}–{}: {what}", to - 1)}>{ "⋯" }</span> }
+                    html! { <span key={format!("gap{from}")} class="cell gap" title={format!("offsets {from}–{}: {what}", to - 1)}>{ "⋯" }</span> }
                 }
                 Column::End(o) => {
                     let here = o == log.log_end_offset;
                     html! {
-                        <span class={classes!("cell", "end", here.then_some("leo"), (hw == log.log_end_offset && here).then_some("hw"))}
+                        <span key="end" class={classes!("cell", "end", here.then_some("leo"), (hw == log.log_end_offset && here).then_some("hw"))}
                             title={format!("log end offset {}", log.log_end_offset)}></span>
                     }
                 }
@@ -561,7 +561,7 @@ fn replica_row(
                     }
                     None => {
                         let why = if o >= log.log_end_offset { "missing: not replicated here yet" } else if o < log.log_start_offset { "deleted here" } else { "not in this window" };
-                        html! { <span class={classes!("cell", "missing", (o == hw).then_some("hw"))} title={format!("offset {o}: {why}")}></span> }
+                        html! { <span key={o.to_string()} class={classes!("cell", "missing", (o == hw).then_some("hw"))} title={format!("offset {o}: {why}")}></span> }
                     }
                 },
             }) }

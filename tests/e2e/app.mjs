@@ -21,6 +21,8 @@
 //   [data-testid=log-row-T-P-B]             broker B's row of record cells (button.cell) for T-P
 //   [data-testid=help-overlay]              the shortcuts dialog ("?" opens it, Escape closes it)
 //   [data-testid=status]                    the outcome of the last command
+//   [data-testid=record-detail]             the selected record's key, value, headers
+//   engineer B's send form: producer-checkout-produce, produce-checkout-record-{topic,partition,key,value}, produce-checkout-submit
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -133,7 +135,25 @@ async function main() {
     pass(`records appear in the partition logs (${before} cells, then ${await cells()})`);
     await shot(page, 'app.png');
 
-    // 6. Kill the leader of orders-0: a new leader is elected and the ISR shrinks.
+    // 6. A hand-written record (the clients panel's send form) lands in the log with its key,
+    //    and selecting its cell shows its value and header.
+    await page.click('[data-testid=producer-checkout-produce]');
+    await page.selectOption('[data-testid=produce-checkout-record-topic]', 'orders');
+    await page.fill('[data-testid=produce-checkout-record-partition]', '1');
+    await page.fill('[data-testid=produce-checkout-record-key]', 'e2e-key');
+    await page.fill('[data-testid=produce-checkout-record-value]', 'hello from the e2e test');
+    await page.click('[data-testid=produce-checkout-submit]');
+    await waitText(page, 'status', (t) => t.includes('produce applied'), 'the produce command');
+    const cell = page.locator('[data-testid^="log-row-orders-1-"] button.cell[aria-label*="key e2e-key"]').first();
+    await cell.waitFor({ state: 'attached', timeout: 20_000 });
+    await page.click('[data-testid=play-pause]'); // pause, so the cell holds still
+    await cell.click();
+    await waitText(page, 'record-detail', (t) => t.includes('hello from the e2e test') && t.includes('e2e-key'), 'the record detail');
+    pass('a record produced from the form appears in orders-1 and its cell shows its key and value');
+    await shot(page, 'record.png');
+    await page.click('[data-testid=play-pause]');
+
+    // 7. Kill the leader of orders-0: a new leader is elected and the ISR shrinks.
     const leader = Number(/leader broker (\d+)/.exec(await text(page, 'partition-orders-0-summary'))[1]);
     await page.click(`[data-testid=kill-${leader}]`);
     await waitText(page, `broker-${leader}-state`, (t) => t === 'crashed', 'the broker to crash');
@@ -153,7 +173,7 @@ async function main() {
     await setSpeed(page, 1);
     await shot(page, 'after-kill.png');
 
-    // 7. A tablet-sized window still shows the cluster and the logs.
+    // 8. A tablet-sized window still shows the cluster and the logs.
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.waitForTimeout(300);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -162,7 +182,7 @@ async function main() {
     await page.setViewportSize({ width: 1280, height: 720 });
     pass('at tablet width nothing overflows sideways');
 
-    // 8. The same build works under a sub-path (Trunk.toml's public_url is relative).
+    // 9. The same build works under a sub-path (Trunk.toml's public_url is relative).
     if (server) {
       const sub = await serveDir(DIST, '/kafka/playground/');
       try {
@@ -175,7 +195,7 @@ async function main() {
       }
     }
 
-    // 9. Nothing was fetched from anywhere but the app's own origins.
+    // 10. Nothing was fetched from anywhere but the app's own origins.
     const foreign = requests.filter((r) => !r.startsWith('http://127.0.0.1:') && !r.startsWith('data:'));
     if (foreign.length) throw new Error(`requests outside 127.0.0.1: ${foreign.join(', ')}`);
     pass('no external requests');
