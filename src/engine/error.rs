@@ -150,6 +150,20 @@ impl std::fmt::Display for KafkaError {
 }
 
 impl KafkaError {
+    /// Whether the error means the client's metadata is stale (Java's
+    /// `InvalidMetadataException` subclasses): refresh it before retrying.
+    pub fn invalidates_metadata(self) -> bool {
+        matches!(
+            self,
+            KafkaError::NotLeaderOrFollower
+                | KafkaError::UnknownTopicOrPartition
+                | KafkaError::LeaderNotAvailable
+                | KafkaError::FencedLeaderEpoch
+                | KafkaError::UnknownLeaderEpoch
+                | KafkaError::NetworkException
+        )
+    }
+
     /// Whether a client retries the request after this error (Kafka's
     /// `RetriableException` subclasses).
     pub fn is_retriable(self) -> bool {

@@ -369,18 +369,10 @@ fn usable_batches(
     (out, end_offset)
 }
 
-/// Whether a fetch or ListOffsets error means "your metadata is stale".
+/// Whether a fetch or ListOffsets error means "your metadata is stale"; a
+/// timed-out request counts too (the leader may be gone).
 fn needs_metadata_refresh(error: KafkaError) -> bool {
-    matches!(
-        error,
-        KafkaError::NotLeaderOrFollower
-            | KafkaError::UnknownTopicOrPartition
-            | KafkaError::LeaderNotAvailable
-            | KafkaError::FencedLeaderEpoch
-            | KafkaError::UnknownLeaderEpoch
-            | KafkaError::NetworkException
-            | KafkaError::RequestTimedOut
-    )
+    error.invalidates_metadata() || error == KafkaError::RequestTimedOut
 }
 
 impl Consumer {

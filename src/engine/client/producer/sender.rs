@@ -54,19 +54,6 @@ impl InFlightRequest {
     }
 }
 
-/// Errors after which the producer refreshes metadata (Java's `InvalidMetadataException`s).
-fn invalidates_metadata(error: KafkaError) -> bool {
-    matches!(
-        error,
-        KafkaError::NotLeaderOrFollower
-            | KafkaError::UnknownTopicOrPartition
-            | KafkaError::LeaderNotAvailable
-            | KafkaError::FencedLeaderEpoch
-            | KafkaError::UnknownLeaderEpoch
-            | KafkaError::NetworkException
-    )
-}
-
 fn coordinator_moved(error: KafkaError) -> bool {
     matches!(error, KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable)
 }
@@ -720,7 +707,7 @@ impl Producer {
             records: batch.record_count(),
             will_retry: true,
         });
-        if invalidates_metadata(error) || error == KafkaError::RequestTimedOut {
+        if error.invalidates_metadata() || error == KafkaError::RequestTimedOut {
             self.metadata.request_update();
         }
         self.ledger.stats.retries += 1;
