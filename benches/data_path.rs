@@ -31,11 +31,12 @@ fn data_path(c: &mut Criterion) {
             let mut runner = Runner::new(&workload.scenario(), 1).expect("scenario builds");
             let warm = run_data_path_counts(&mut runner, 1_000);
             assert!(warm.consumed > 0, "the consumer receives records during warm-up");
-            let calibration = run_data_path_counts(&mut runner, SLICE_MS);
-            let offered = u64::from(workload.rate_per_sec) * SLICE_MS as u64 / 1000;
+            // Calibration: records consumed per slice, averaged over 5 slices.
+            let calibration = run_data_path_counts(&mut runner, 5 * SLICE_MS);
+            let offered = u64::from(workload.rate_per_sec) * 5 * SLICE_MS as u64 / 1000;
             // The simulated cluster must sustain the offered rate, or the figure measures a bottleneck.
             assert!(calibration.consumed * 10 >= offered * 9, "consumed {} of {offered}", calibration.consumed);
-            group.throughput(Throughput::Elements(calibration.consumed));
+            group.throughput(Throughput::Elements(calibration.consumed / 5));
             let consumed = Cell::new(0u64);
             let elapsed = Cell::new(Duration::ZERO);
             group.bench_function(BenchmarkId::new(label, format!("{record_bytes}B")), |b| {
