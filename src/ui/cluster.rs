@@ -166,6 +166,17 @@ impl FlightKind {
         }
     }
 
+    /// Its colour on the canvas (the same Okabe–Ito colours as `.f-*` in www/app.css).
+    pub fn colour(self) -> &'static str {
+        match self {
+            FlightKind::Produce => "#d55e00",
+            FlightKind::Replication => "#0072b2",
+            FlightKind::Consume => "#009e73",
+            FlightKind::Group => "#cc79a7",
+            FlightKind::Control => "#8a93a3",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             FlightKind::Produce => "produce",
@@ -191,29 +202,24 @@ pub struct NetworkViewProps {
 /// time so a 1 ms hop can be seen.
 #[function_component(NetworkView)]
 pub fn network_view(props: &NetworkViewProps) -> Html {
-    let spots = use_memo(props.snapshot.clone(), |snap| layout(snap));
-    let at = |node: NodeId| spots.iter().find(|s| s.node == node).map(|s| (s.x, s.y));
-    let flights = &props.flights;
-    let mut counts = [0u32; 5];
-    let dots: Vec<Html> = flights
-        .items
-        .iter()
-        .filter_map(|f| {
-            let (x1, y1) = at(f.from)?;
-            let (x2, y2) = at(f.to)?;
-            let kind = FlightKind::of(f);
-            counts[FlightKind::ALL.iter().position(|k| *k == kind).unwrap_or(4)] += 1;
-            let p = f.progress(flights.sim_now, flights.wall_ms);
-            let (x, y) = along_curve((x1, y1), (x2, y2), f.from < f.to, p);
-            let r = if f.records > 0 { 5.5 } else { 3.5 };
-            Some(html! {
-                <circle class={classes!("flight", kind.css(), (f.records > 0).then_some("carries"))}
-                    cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={r.to_string()} />
-            })
-        })
-        .collect();
-    let total: u32 = counts.iter().sum();
+    let spots: Shared<Vec<NodeSpot>> = {
+        let snapshot = props.snapshot.clone();
+        (*use_memo(snapshot, |snap| Shared::new(layout(snap)))).clone()
+    };
     let height = if spots.iter().any(|s| s.y > ROW_BROKERS) { NET_H } else { NET_H_NO_CONSUMERS };
+    let canvas = use_node_ref();
+    {
+        // Dots are painted on a canvas: one draw call per frame instead of
+        // hundreds of SVG attribute changes to restyle, lay out and paint.
+        let canvas = canvas.clone();
+        use_effect_with((props.flights.clone(), spots.clone()), move |(flights, spots)| {
+            if let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                draw_flights(&canvas, flights, spots, height);
+            }
+        });
+    }
+    let counts = flight_counts(&props.flights, &spots);
+    let total: u32 = counts.iter().sum();
     let summary = if total == 0 {
         "No messages on the wire right now.".to_string()
     } else {
@@ -227,20 +233,11 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
     };
     html! {
         <figure class="network">
-            <svg viewBox={format!("0 0 {NET_W} {height}")} role="img" aria-label={summary.clone()}
-                preserveAspectRatio="xMidYMid meet" data-testid="network">
-                <g class="links">
-                    { for spots.iter().filter(|s| matches!(s.node, NodeId::Broker(_))).map(|b| html! {
-                        <line class="bus" x1="50" y1={ROW_BROKERS.to_string()} x2={b.x.to_string()} y2={ROW_BROKERS.to_string()} />
-                    }) }
-                </g>
-                <g class="flights">{ for dots }</g>
-                <g class="nodes">
-                    { for spots.iter().map(node_glyph) }
-                </g>
-            </svg>
+            <div class="network-stage" role="img" aria-label={summary} data-testid="network">
+                <canvas ref={canvas} aria-hidden="true"></canvas>
+                <NetworkNodes spots={spots.clone()} {height} />
+            </div>
             <figcaption>
-                <span class="sr-only" aria-live="off">{ summary }</span>
                 <ul class="legend" aria-label="Message colours">
                     { for FlightKind::ALL.iter().map(|k| html! {
                         <li><span class={classes!("swatch", k.css())} aria-hidden="true"></span>{ k.name() }</li>
@@ -249,6 +246,76 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                 </ul>
             </figcaption>
         </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NetworkNodesProps {
+    spots: Shared<Vec<NodeSpot>>,
+    height: f64,
+}
+
+/// The nodes of the network picture (re-rendered only when they change).
+#[function_component(NetworkNodes)]
+fn network_nodes(props: &NetworkNodesProps) -> Html {
+    let spots = &props.spots;
+    html! {
+        <svg viewBox={format!("0 0 {NET_W} {}", props.height)} preserveAspectRatio="xMidYMid meet" aria-hidden="true">
+            <g class="links">
+                { for spots.iter().filter(|s| matches!(s.node, NodeId::Broker(_))).map(|b| html! {
+                    <line class="bus" x1="50" y1={ROW_BROKERS.to_string()} x2={b.x.to_string()} y2={ROW_BROKERS.to_string()} />
+                }) }
+            </g>
+            <g class="nodes">
+                { for spots.iter().map(node_glyph) }
+            </g>
+        </svg>
+    }
+}
+
+/// Messages drawn, by `FlightKind::ALL` order.
+fn flight_counts(flights: &Flights, spots: &[NodeSpot]) -> [u32; 5] {
+    let mut counts = [0u32; 5];
+    let known = |n: NodeId| spots.iter().any(|s| s.node == n);
+    for f in flights.items.iter().filter(|f| known(f.from) && known(f.to)) {
+        let kind = FlightKind::of(f);
+        counts[FlightKind::ALL.iter().position(|k| *k == kind).unwrap_or(4)] += 1;
+    }
+    counts
+}
+
+/// Paints every message at its place along its arc.
+fn draw_flights(canvas: &web_sys::HtmlCanvasElement, flights: &Flights, spots: &[NodeSpot], height: f64) {
+    use wasm_bindgen::JsCast;
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let (css_w, css_h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+    let (w, h) = ((css_w * ratio).round() as u32, (css_h * ratio).round() as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let Some(ctx) =
+        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    ctx.clear_rect(0.0, 0.0, w as f64, h as f64);
+    // The SVG under the canvas scales the picture uniformly to fit (meet).
+    let scale = (w as f64 / NET_W).min(h as f64 / height);
+    let (ox, oy) = ((w as f64 - NET_W * scale) / 2.0, (h as f64 - height * scale) / 2.0);
+    let at = |node: NodeId| spots.iter().find(|s| s.node == node).map(|s| (s.x, s.y));
+    ctx.set_stroke_style_str("#ffffff");
+    ctx.set_line_width(ratio);
+    for f in &flights.items {
+        let (Some(a), Some(b)) = (at(f.from), at(f.to)) else { continue };
+        let p = f.progress(flights.sim_now, flights.wall_ms);
+        let (x, y) = along_curve(a, b, f.from < f.to, p);
+        let r = if f.records > 0 { 5.5 } else { 3.5 };
+        ctx.set_fill_style_str(FlightKind::of(f).colour());
+        ctx.begin_path();
+        let _ = ctx.arc(ox + x * scale, oy + y * scale, r * scale, 0.0, std::f64::consts::TAU);
+        ctx.fill();
+        ctx.stroke();
     }
 }
 
@@ -452,23 +519,23 @@ fn broker_card(snap: &ClusterSnapshot, b: &BrokerView, props: &BrokerCardProps) 
             }
             <div class="broker-actions" role="group" aria-label={format!("Broker {id} actions")}>
                 if state.is_up() {
-                    <button class="btn btn-danger" data-testid={format!("kill-{id}")}
+                    <button class="btn btn-danger" data-testid={format!("kill-{id}")} aria-label={format!("Kill broker {id} (crash, no controlled shutdown)")}
                         title="kill -9: no controlled shutdown; the controller notices after broker.session.timeout.ms"
                         onclick={apply(Command::KillBroker { broker: id })}>{ "Kill" }</button>
-                    <button class="btn" data-testid={format!("stop-{id}")}
+                    <button class="btn" data-testid={format!("stop-{id}")} aria-label={format!("Stop broker {id} (controlled shutdown)")}
                         title="Controlled shutdown: leadership moves away first"
                         onclick={apply(Command::StopBroker { broker: id })}>{ "Stop" }</button>
                 } else {
-                    <button class="btn btn-primary" data-testid={format!("restart-{id}")}
+                    <button class="btn btn-primary" data-testid={format!("restart-{id}")} aria-label={format!("Restart broker {id}")}
                         onclick={apply(Command::RestartBroker { broker: id })}>{ "Restart" }</button>
                 }
                 if faults.any() {
-                    <button class="btn" data-testid={format!("heal-{id}")} title="Remove every network fault on this broker"
+                    <button class="btn" data-testid={format!("heal-{id}")} aria-label={format!("Heal broker {id}'s network")} title="Remove every network fault on this broker"
                         onclick={apply(Command::HealBroker { broker: id })}>{ "Heal network" }</button>
                 } else if state.is_up() {
-                    <button class="btn" data-testid={format!("isolate-{id}")} title="Cut this broker off the network"
+                    <button class="btn" data-testid={format!("isolate-{id}")} aria-label={format!("Isolate broker {id} from the network")} title="Cut this broker off the network"
                         onclick={apply(Command::IsolateBroker { broker: id, from: None })}>{ "Isolate" }</button>
-                    <button class="btn" data-testid={format!("slow-{id}")}
+                    <button class="btn" data-testid={format!("slow-{id}")} aria-label={format!("Slow broker {id} down by {SLOW_EXTRA_MS} ms per message")}
                         title={format!("Add {SLOW_EXTRA_MS} ms to every message to and from this broker (a slow follower)")}
                         onclick={apply(Command::SlowBroker { broker: id, extra_ms: SLOW_EXTRA_MS })}>{ "Slow" }</button>
                 }

@@ -112,6 +112,68 @@ impl Boot {
     }
 }
 
+/// The app's callbacks, made once (they only dispatch actions).
+#[derive(Clone)]
+struct Callbacks {
+    on_toggle_play: Callback<()>,
+    on_step: Callback<()>,
+    on_help: Callback<()>,
+    on_close_help: Callback<()>,
+    on_dismiss: Callback<MouseEvent>,
+    on_speed: Callback<f64>,
+    on_seed: Callback<u64>,
+    on_scenario: Callback<String>,
+    on_apply: Callback<Command>,
+    on_apply_then: Callback<(Command, Callback<Result<(), CommandError>>)>,
+    on_select: Callback<Select>,
+}
+
+impl Callbacks {
+    fn new(dispatch: UseReducerDispatcher<AppState>) -> Callbacks {
+        let d = dispatch;
+        let act = |make: fn() -> Action| {
+            let d = d.clone();
+            Callback::from(move |_: ()| d.dispatch(make()))
+        };
+        Callbacks {
+            on_toggle_play: act(|| Action::TogglePlay),
+            on_step: act(|| Action::Step),
+            on_help: act(|| Action::ToggleHelp),
+            on_close_help: act(|| Action::CloseHelp),
+            on_dismiss: {
+                let d = d.clone();
+                Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissOutcome))
+            },
+            on_speed: {
+                let d = d.clone();
+                Callback::from(move |speed: f64| d.dispatch(Action::SetSpeed(speed)))
+            },
+            on_seed: {
+                let d = d.clone();
+                Callback::from(move |seed: u64| d.dispatch(Action::SetSeed(seed)))
+            },
+            on_scenario: {
+                let d = d.clone();
+                Callback::from(move |id: String| d.dispatch(Action::LoadScenario { id, seed: None }))
+            },
+            on_apply: {
+                let d = d.clone();
+                Callback::from(move |command: Command| d.dispatch(Action::Apply(command)))
+            },
+            on_apply_then: {
+                let d = d.clone();
+                Callback::from(move |(command, reply): (Command, Callback<Result<(), CommandError>>)| {
+                    d.dispatch(Action::ApplyThen(command, reply))
+                })
+            },
+            on_select: {
+                let d = d.clone();
+                Callback::from(move |select: Select| d.dispatch(Action::Select(select)))
+            },
+        }
+    }
+}
+
 /// What deep components can reach without props: the reducer's dispatcher.
 #[derive(Clone, PartialEq)]
 pub struct AppContext {
@@ -128,45 +190,26 @@ pub fn app() -> Html {
     driver::use_frame_loop(state.dispatcher(), boot.bench.is_some());
     shortcuts::use_shortcuts(state.clone());
 
+    // Made once: a new Callback never equals the old one, so callbacks made
+    // on every render would re-render every component on every frame.
+    let callbacks = {
+        let dispatch = state.dispatcher();
+        use_memo((), move |_| Callbacks::new(dispatch))
+    };
+    let Callbacks {
+        on_toggle_play,
+        on_step,
+        on_help,
+        on_close_help,
+        on_dismiss,
+        on_speed,
+        on_seed,
+        on_scenario,
+        on_apply,
+        on_apply_then,
+        on_select,
+    } = (*callbacks).clone();
     let dispatch = state.dispatcher();
-    let cb = |make: fn() -> Action| {
-        let dispatch = dispatch.clone();
-        Callback::from(move |_: ()| dispatch.dispatch(make()))
-    };
-    let on_toggle_play = cb(|| Action::TogglePlay);
-    let on_step = cb(|| Action::Step);
-    let on_help = cb(|| Action::ToggleHelp);
-    let on_close_help = cb(|| Action::CloseHelp);
-    let on_dismiss = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::DismissOutcome))
-    };
-    let on_speed = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |speed: f64| dispatch.dispatch(Action::SetSpeed(speed)))
-    };
-    let on_seed = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |seed: u64| dispatch.dispatch(Action::SetSeed(seed)))
-    };
-    let on_scenario = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |id: String| dispatch.dispatch(Action::LoadScenario { id, seed: None }))
-    };
-    let on_apply = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |command: Command| dispatch.dispatch(Action::Apply(command)))
-    };
-    let on_apply_then = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |(command, reply): (Command, Callback<Result<(), CommandError>>)| {
-            dispatch.dispatch(Action::ApplyThen(command, reply))
-        })
-    };
-    let on_select = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |select: Select| dispatch.dispatch(Action::Select(select)))
-    };
 
     let s = &*state;
     let context = AppContext { dispatch: dispatch.clone() };
@@ -203,7 +246,7 @@ pub fn app() -> Html {
                     <div class="col-wide">
                         <MetricsPanel snapshot={s.snapshot.clone()} history={s.history.clone()} />
                         <LagChart history={s.history.clone()} />
-                        <EventLog snapshot={s.snapshot.clone()} events={s.events.clone()} notable={s.notable.clone()}
+                        <EventLog snapshot={s.snapshot.clone()} events={s.events_shown.0.clone()} notable={s.events_shown.1.clone()}
                             on_select={on_select.clone()} />
                     </div>
                 </main>

@@ -391,6 +391,9 @@ pub struct AppState {
     pub events: RecentEvents,
     /// The newest `EVENTS_KEPT` events that are not data-path traffic (see `is_data_path`).
     pub notable: RecentEvents,
+    /// `events` and `notable` as of the last snapshot rebuild: what the event
+    /// log shows, so it re-renders with the snapshot rather than every frame.
+    pub events_shown: (RecentEvents, RecentEvents),
     pub truncations: Shared<Truncations>,
     /// Sampled metrics and lag over time (see `history`).
     pub history: Shared<History>,
@@ -473,6 +476,7 @@ impl AppState {
             flights: Shared::default(),
             events: RecentEvents::default(),
             notable: RecentEvents::default(),
+            events_shown: Default::default(),
             truncations: Shared::default(),
             history: Shared::default(),
             now: 0,
@@ -546,6 +550,7 @@ impl AppState {
             self.history = Shared::new(history);
         }
         self.snapshot = Shared::new(snapshot);
+        self.events_shown = (self.events.clone(), self.notable.clone());
         self.since_snapshot_ms = 0.0;
         if self.selection.topic.as_ref().is_none_or(|t| !self.snapshot.metadata.topics.contains_key(t)) {
             self.selection.topic = self.default_topic();
