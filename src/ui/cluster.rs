@@ -287,9 +287,11 @@ fn flight_counts(flights: &Flights, spots: &[NodeSpot]) -> [u32; 5] {
 /// Paints every message at its place along its arc.
 fn draw_flights(canvas: &web_sys::HtmlCanvasElement, flights: &Flights, spots: &[NodeSpot], height: f64) {
     use wasm_bindgen::JsCast;
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-    let (css_w, css_h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
-    let (w, h) = ((css_w * ratio).round() as u32, (css_h * ratio).round() as u32);
+    // The backing store is the picture's own size times the pixel ratio and
+    // CSS stretches it over the SVG: reading the element's laid-out size here
+    // would force a synchronous layout on every frame.
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 2.0);
+    let (w, h) = ((NET_W * ratio).round() as u32, (height * ratio).round() as u32);
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
         canvas.set_height(h);
@@ -300,9 +302,7 @@ fn draw_flights(canvas: &web_sys::HtmlCanvasElement, flights: &Flights, spots: &
         return;
     };
     ctx.clear_rect(0.0, 0.0, w as f64, h as f64);
-    // The SVG under the canvas scales the picture uniformly to fit (meet).
-    let scale = (w as f64 / NET_W).min(h as f64 / height);
-    let (ox, oy) = ((w as f64 - NET_W * scale) / 2.0, (h as f64 - height * scale) / 2.0);
+    let (scale, ox, oy) = (ratio, 0.0, 0.0);
     let at = |node: NodeId| spots.iter().find(|s| s.node == node).map(|s| (s.x, s.y));
     ctx.set_stroke_style_str("#ffffff");
     ctx.set_line_width(ratio);

@@ -53,6 +53,11 @@ pub const SNAPSHOT_EVERY_MS_MAX: f64 = 1000.0;
 /// The snapshot's share of the frame time the interval aims for: a refresh
 /// costing `c` ms happens every `c / SNAPSHOT_SHARE` ms.
 pub const SNAPSHOT_SHARE: f64 = 0.2;
+/// A refresh (tick + render) longer than this does not fit one 60 fps frame
+/// with the browser's own work...
+pub const REFRESH_FITS_FRAME_MS: f64 = 10.0;
+/// ...so it happens at most this often (one frame in 24 at 60 fps).
+pub const SNAPSHOT_EVERY_MS_LONG: f64 = 400.0;
 /// A message on the wire is drawn for at least this long (wall time), so a
 /// 1 ms network hop is visible at any speed.
 pub const FLIGHT_VISIBLE_MS: f64 = 450.0;
@@ -254,8 +259,12 @@ impl Tuning {
         self.refreshed = false;
         self.refresh_cost_ms =
             if self.refresh_cost_ms == 0.0 { work_ms } else { 0.8 * self.refresh_cost_ms + 0.2 * work_ms };
-        self.snapshot_every_ms =
-            (self.refresh_cost_ms / SNAPSHOT_SHARE).clamp(SNAPSHOT_EVERY_MS, SNAPSHOT_EVERY_MS_MAX);
+        let every = self.refresh_cost_ms / SNAPSHOT_SHARE;
+        // A refresh too long to fit a 60 fps frame drops that frame: keep
+        // those under 1 frame in 20 so the 95th percentile frame stays on time.
+        let every =
+            if self.refresh_cost_ms > REFRESH_FITS_FRAME_MS { every.max(SNAPSHOT_EVERY_MS_LONG) } else { every };
+        self.snapshot_every_ms = every.clamp(SNAPSHOT_EVERY_MS, SNAPSHOT_EVERY_MS_MAX);
     }
 }
 

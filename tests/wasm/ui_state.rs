@@ -195,13 +195,29 @@ fn an_expensive_snapshot_is_rebuilt_less_often() {
     use kafka_playground::ui::state::{SNAPSHOT_EVERY_MS, SNAPSHOT_EVERY_MS_MAX};
     let state = act(fresh(), Action::Tick { dt_ms: 16.0 });
     assert_eq!(state.tuning().snapshot_every_ms, SNAPSHOT_EVERY_MS);
-    // Frames that rebuilt the snapshot took 40 ms: rebuild every 200 ms.
+    // Frames that rebuilt the snapshot took 8 ms: rebuild every 40 / 0.2 = 40 ms, at least 50.
     let mut state = state;
     for _ in 0..40 {
-        state = act(state, Action::Tick { dt_ms: 200.0 });
-        state = act(state, Action::FrameCost { work_ms: 40.0 });
+        state = act(state, Action::Tick { dt_ms: 100.0 });
+        state = act(state, Action::FrameCost { work_ms: 8.0 });
     }
-    assert!((state.tuning().snapshot_every_ms - 200.0).abs() < 1.0, "{:?}", state.tuning());
+    assert!((state.tuning().snapshot_every_ms - SNAPSHOT_EVERY_MS).abs() < 1.0, "{:?}", state.tuning());
+    // They took 100 ms (longer than a frame): rebuild every 100 / 0.2 = 500 ms.
+    for _ in 0..300 {
+        state = act(state, Action::Tick { dt_ms: 100.0 });
+        state = act(state, Action::FrameCost { work_ms: 100.0 });
+    }
+    assert!((state.tuning().snapshot_every_ms - 500.0).abs() < 5.0, "{:?}", state.tuning());
+    // They took 12 ms: too long for a frame, so at most every SNAPSHOT_EVERY_MS_LONG.
+    for _ in 0..200 {
+        state = act(state, Action::Tick { dt_ms: 100.0 });
+        state = act(state, Action::FrameCost { work_ms: 12.0 });
+    }
+    assert!(
+        (state.tuning().snapshot_every_ms - kafka_playground::ui::state::SNAPSHOT_EVERY_MS_LONG).abs() < 1.0,
+        "{:?}",
+        state.tuning()
+    );
     let before = state.snapshot.clone();
     let state = act(state, Action::Tick { dt_ms: 16.0 });
     assert!(before == state.snapshot, "16 ms later the snapshot is not rebuilt yet");
