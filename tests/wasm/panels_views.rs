@@ -51,12 +51,23 @@ async fn a_fourth_consumer_on_three_partitions_is_shown_idle() {
     assert!(text(&root, &format!("consumer-{idle}-idle")).starts_with("idle: more consumers than partitions"));
     assert!(!exists(&root, &format!("consumer-{idle}-partitions")), "an idle consumer has no partitions to list");
     let busy = ["c1", "c2", "c3", "c4"].into_iter().find(|c| *c != idle).unwrap();
+    let summary = text(&root, &format!("consumer-{busy}-summary"));
+    assert!(summary.starts_with("orders-") && summary.contains("(lag "), "{summary}");
+    // Details (member id, position, committed, lag per partition) open on demand.
+    assert!(!exists(&root, &format!("consumer-{busy}-partitions")));
+    click(&root, &format!("consumer-{busy}-details"));
+    settle().await;
     let table = text(&root, &format!("consumer-{busy}-partitions"));
-    assert!(table.contains("orders-"), "{table}");
+    assert!(table.starts_with("PartitionPositionCommittedLag") && table.contains("orders-"), "{table}");
+    assert!(text(&root, &format!("consumer-{busy}")).contains("auto-commit every 5000 ms"));
 
     // Crash and close send their commands; the difference is spelled out.
-    let card = text(&root, &format!("consumer-{busy}"));
-    assert!(card.contains("Crash: no LeaveGroup, so its partitions wait for session.timeout.ms (45 s)"), "{card}");
+    let hint = text(&root, "group-g-crash-vs-close");
+    assert!(
+        hint.contains("Crash: no LeaveGroup, so a crashed member's partitions wait for session.timeout.ms (45 s)"),
+        "{hint}"
+    );
+    assert!(hint.contains("Close: LeaveGroup, so the group rebalances at once"), "{hint}");
     click(&root, &format!("consumer-{busy}-crash"));
     click(&root, &format!("consumer-{idle}-close"));
     assert_eq!(
@@ -223,4 +234,45 @@ async fn the_metrics_panel_names_every_metric_as_kafka_does_and_the_lag_chart_dr
     let summary = text(&chart_root, "lag-summary");
     assert!(summary.contains("alpha: lag ") && summary.contains("beta: lag "), "{summary}");
     assert_eq!(find(&chart_root, "lag-svg").get_attribute("aria-labelledby").as_deref(), Some("lag-title lag-summary"));
+}
+
+#[wasm_bindgen_test]
+async fn the_send_form_produces_one_hand_written_record_with_headers() {
+    let state = run_for(fresh(), 500);
+    let (on_apply, applied) = recorder::<Command>();
+    let (on_select, _) = recorder::<Select>();
+    let root = root();
+    let props = ClientsPanelProps { snapshot: state.snapshot.clone(), selected: None, on_apply, on_select };
+    yew::Renderer::<ClientsPanel>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    click(&root, "producer-checkout-produce");
+    settle().await;
+    super::type_into(&root, "produce-checkout-record-partition", "7");
+    super::type_into(&root, "produce-checkout-record-key", "customer-1");
+    super::type_into(&root, "produce-checkout-record-value", "{\"total\": 12}");
+    click(&root, "produce-checkout-add-header");
+    settle().await;
+    super::type_into(&root, "produce-checkout-headers-1-value", "web");
+    settle().await;
+    click(&root, "produce-checkout-submit");
+    settle().await;
+    assert!(applied.borrow().is_empty(), "nothing sent: {:?}", applied.borrow());
+    assert_eq!(text(&root, "produce-checkout-record-partition-error"), "orders has partitions 0 to 2");
+    assert_eq!(text(&root, "produce-checkout-headers-1-key-error"), "name the header");
+    super::type_into(&root, "produce-checkout-record-partition", "");
+    super::type_into(&root, "produce-checkout-headers-1-key", "source");
+    settle().await;
+    click(&root, "produce-checkout-submit");
+    settle().await;
+    let applied = applied.borrow();
+    let [Command::Produce { producer, record }] = applied.as_slice() else { panic!("one Produce: {applied:?}") };
+    assert_eq!(producer, "checkout");
+    assert_eq!(record.topic, "orders");
+    assert_eq!(record.partition, None, "empty: the partitioner picks");
+    assert_eq!(record.key.as_ref().map(|k| k.as_bytes().to_vec()), Some(b"customer-1".to_vec()));
+    assert_eq!(record.value.as_ref().map(|v| v.as_bytes().to_vec()), Some(b"{\"total\": 12}".to_vec()));
+    assert_eq!(record.headers.len(), 1);
+    assert_eq!(record.headers[0].key, "source");
+    assert_eq!(record.headers[0].value.as_ref().map(|v| v.as_bytes().to_vec()), Some(b"web".to_vec()));
+    assert_eq!(text(&root, "produce-checkout-done"), "Sent to orders.");
 }

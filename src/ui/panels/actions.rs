@@ -1,12 +1,16 @@
 //! The actions panel: forms that build commands, each in a disclosure
 //! (`<details>`, keyboard-operable) so the panel stays short.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::forms::{
     AddBrokerForm, AddConsumerForm, AddPartitionsForm, AddProducerForm, CreateTopicForm, DeleteRecordsForm,
     RemoveBrokerForm, ResetOffsetsForm,
 };
+use super::options::FormOptions;
+use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::ActionsPanelProps;
 
 /// Forms that build commands (add broker / topic / producer / consumer, reset offsets, delete records...).
@@ -20,27 +24,30 @@ pub fn actions_panel(props: &ActionsPanelProps) -> Html {
             </details>
         }
     };
-    let (snapshot, on_apply) = (props.snapshot.clone(), props.on_apply.clone());
+    let on_apply = use_stable_callback(props.on_apply.clone());
+    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
+    let options = use_memo(snapshot, |snapshot| Rc::new(FormOptions::of(snapshot)));
+    let options: Rc<FormOptions> = (*options).clone();
     html! {
         <section class="panel actions-panel" aria-labelledby="actions-title" data-testid="actions-panel">
             <h2 id="actions-title">{ "Actions" }</h2>
             <p class="hint">{ "Kill, stop, restart, isolate or slow a broker from its card in the cluster view; pause, close or crash a client from the clients panel." }</p>
             { section("add-consumer", "Add a consumer", true,
-                html! { <AddConsumerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <AddConsumerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-producer", "Add a producer", false,
-                html! { <AddProducerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <AddProducerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("create-topic", "Create a topic", false,
-                html! { <CreateTopicForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <CreateTopicForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-partitions", "Add partitions", false,
-                html! { <AddPartitionsForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <AddPartitionsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("reset-offsets", "Reset a group's offsets", false,
-                html! { <ResetOffsetsForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ResetOffsetsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("delete-records", "Delete records", false,
-                html! { <DeleteRecordsForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <DeleteRecordsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-broker", "Add a broker", false,
-                html! { <AddBrokerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <AddBrokerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("remove-broker", "Remove a broker", false,
-                html! { <RemoveBrokerForm snapshot={snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <RemoveBrokerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
         </section>
     }
 }

@@ -9,12 +9,14 @@
 //! is a child that re-renders only for new rows.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::describe::describe;
 use super::facts::{facts, Facts, AREAS};
+use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::EventLogProps;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
@@ -146,53 +148,58 @@ fn row(event: &TimedEvent, f: &Facts, snap: &ClusterSnapshot) -> Row {
 #[derive(Debug, Clone, PartialEq)]
 struct Built {
     rows: Shared<Vec<Row>>,
-    kinds: Vec<&'static str>,
+    kinds: Rc<Vec<&'static str>>,
+}
+
+/// What the filter lists offer, from the snapshot.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterOptions {
+    pub brokers: Vec<BrokerId>,
+    /// Topics and their partition counts.
+    pub topics: Vec<(String, i32)>,
+    pub clients: Vec<(ClientId, String)>,
+}
+
+impl FilterOptions {
+    pub fn of(snap: &ClusterSnapshot) -> Self {
+        FilterOptions {
+            brokers: snap.brokers.iter().map(|b| b.id).collect(),
+            topics: snap.metadata.topics.values().map(|t| (t.name.clone(), t.partitions.len() as i32)).collect(),
+            clients: snap
+                .producers
+                .iter()
+                .map(|p| (p.producer.id, p.producer.name.clone()))
+                .chain(snap.consumers.iter().map(|c| (c.consumer.id, c.consumer.name.clone())))
+                .collect(),
+        }
+    }
 }
 
 /// The event log, filterable by broker, topic, partition and client.
 #[function_component(EventLog)]
 pub fn event_log(props: &EventLogProps) -> Html {
+    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
+    let events = use_throttled(props.events.clone(), PANEL_REFRESH_MS);
+    let notable = use_throttled(props.notable.clone(), PANEL_REFRESH_MS);
+    let on_select = use_stable_callback(props.on_select.clone());
+    html! { <EventLogBody {snapshot} {events} {notable} {on_select} /> }
+}
+
+#[function_component(EventLogBody)]
+fn event_log_body(props: &EventLogProps) -> Html {
     let filter = use_state(EventFilter::default);
     let ring = if filter.notable_only { &props.notable } else { &props.events };
     let built = {
         let snap = &props.snapshot;
-        use_memo(((*filter).clone(), filter.notable_only, ring.seen(), ring.len()), |(filter, ..)| {
+        use_memo(((*filter).clone(), ring.seen(), ring.len()), |(filter, ..)| {
             let (rows, kinds) = rows(ring, filter, snap);
-            Built { rows: Shared::new(rows), kinds }
+            Built { rows: Shared::new(rows), kinds: Rc::new(kinds) }
         })
     };
-
-    let set = |update: fn(&mut EventFilter, String)| {
-        let filter = filter.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            let mut next = (*filter).clone();
-            update(&mut next, select.value());
-            filter.set(next);
-        })
-    };
-    let snap = &props.snapshot;
-    let topics: Vec<(String, i32)> =
-        snap.metadata.topics.values().map(|t| (t.name.clone(), t.partitions.len() as i32)).collect();
-    let partitions = filter.topic.as_ref().and_then(|t| topics.iter().find(|(n, _)| n == t)).map(|(_, n)| *n);
-    let clients: Vec<(ClientId, String)> = snap
-        .producers
-        .iter()
-        .map(|p| (p.producer.id, p.producer.name.clone()))
-        .chain(snap.consumers.iter().map(|c| (c.consumer.id, c.consumer.name.clone())))
-        .collect();
-    let on_notable = {
-        let filter = filter.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let mut next = (*filter).clone();
-            next.notable_only = input.checked();
-            filter.set(next);
-        })
-    };
+    // Deep-compared: a new snapshot with the same brokers, topics and clients re-renders no filter.
+    let options = Rc::new(FilterOptions::of(&props.snapshot));
     let shown = built.rows.len();
     let source = if filter.notable_only { "notable events" } else { "events" };
-
     html! {
         <section class="panel event-log" aria-labelledby="events-title" data-testid="event-log">
             <div class="panel-head">
@@ -201,79 +208,115 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     { format!("{shown} shown of the last {} {source}", ring.len()) }
                 </span>
             </div>
-            <div class="event-filters" role="group" aria-label="Filter the events">
-                <label>
-                    <span>{ "Broker" }</span>
-                    <select data-testid="event-filter-broker" onchange={set(|f, v| f.broker = v.parse().ok())}>
-                        <option value="" selected={filter.broker.is_none()}>{ "all" }</option>
-                        { for snap.brokers.iter().map(|b| html! {
-                            <option value={b.id.to_string()} selected={filter.broker == Some(b.id)}>{ format!("broker {}", b.id) }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>
-                    <span>{ "Topic" }</span>
-                    <select data-testid="event-filter-topic" onchange={set(|f, v| {
-                        f.topic = Some(v).filter(|v| !v.is_empty());
-                        f.partition = None;
-                    })}>
-                        <option value="" selected={filter.topic.is_none()}>{ "all" }</option>
-                        { for topics.iter().map(|(t, _)| html! {
-                            <option value={t.clone()} selected={filter.topic.as_ref() == Some(t)}>{ t.clone() }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>
-                    <span>{ "Partition" }</span>
-                    <select data-testid="event-filter-partition" disabled={partitions.is_none()}
-                        title={partitions.is_none().then_some("Pick a topic first")}
-                        onchange={set(|f, v| f.partition = v.parse().ok())}>
-                        <option value="" selected={filter.partition.is_none()}>{ "all" }</option>
-                        { for (0..partitions.unwrap_or(0)).map(|p| html! {
-                            <option value={p.to_string()} selected={filter.partition == Some(p)}>{ p.to_string() }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>
-                    <span>{ "Client" }</span>
-                    <select data-testid="event-filter-client" onchange={set(|f, v| f.client = v.parse().ok())}>
-                        <option value="" selected={filter.client.is_none()}>{ "all" }</option>
-                        { for clients.iter().map(|(id, name)| html! {
-                            <option value={id.to_string()} selected={filter.client == Some(*id)}>{ name.clone() }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>
-                    <span>{ "Area" }</span>
-                    <select data-testid="event-filter-area" onchange={set(|f, v| {
-                        f.area = AREAS.iter().copied().find(|a| *a == v);
-                        f.kind = None;
-                    })}>
-                        <option value="" selected={filter.area.is_none()}>{ "all" }</option>
-                        { for AREAS.iter().map(|a| html! {
-                            <option value={*a} selected={filter.area == Some(*a)}>{ *a }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>
-                    <span>{ "Type" }</span>
-                    <select data-testid="event-filter-type" onchange={set(|f, v| f.kind = Some(v).filter(|v| !v.is_empty()))}>
-                        <option value="" selected={filter.kind.is_none()}>{ "all" }</option>
-                        { for built.kinds.iter().map(|k| html! {
-                            <option value={*k} selected={filter.kind.as_deref() == Some(*k)}>{ *k }</option>
-                        }) }
-                        if let Some(k) = filter.kind.as_ref().filter(|k| !built.kinds.contains(&k.as_str())) {
-                            <option value={k.clone()} selected=true>{ k.clone() }</option>
-                        }
-                    </select>
-                </label>
-                <label class="check">
-                    <input type="checkbox" data-testid="event-filter-notable" checked={filter.notable_only} onchange={on_notable} />
-                    { " notable only" }
-                </label>
-            </div>
+            <EventFilters {options} filter={(*filter).clone()} kinds={built.kinds.clone()} set={filter.setter()} />
             <EventRows rows={built.rows.clone()} on_select={props.on_select.clone()} />
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EventFiltersProps {
+    options: Rc<FilterOptions>,
+    filter: EventFilter,
+    kinds: Rc<Vec<&'static str>>,
+    set: UseStateSetter<EventFilter>,
+}
+
+#[function_component(EventFilters)]
+fn event_filters(props: &EventFiltersProps) -> Html {
+    let filter = &props.filter;
+    let set = |update: fn(&mut EventFilter, String)| {
+        let (current, setter) = (props.filter.clone(), props.set.clone());
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let mut next = current.clone();
+            update(&mut next, select.value());
+            setter.set(next);
+        })
+    };
+    let on_notable = {
+        let (current, setter) = (props.filter.clone(), props.set.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let mut next = current.clone();
+            next.notable_only = input.checked();
+            setter.set(next);
+        })
+    };
+    let o = &props.options;
+    let partitions = filter.topic.as_ref().and_then(|t| o.topics.iter().find(|(n, _)| n == t)).map(|(_, n)| *n);
+    html! {
+        <div class="event-filters" role="group" aria-label="Filter the events">
+            <label>
+                <span>{ "Broker" }</span>
+                <select data-testid="event-filter-broker" onchange={set(|f, v| f.broker = v.parse().ok())}>
+                    <option value="" selected={filter.broker.is_none()}>{ "all" }</option>
+                    { for o.brokers.iter().map(|b| html! {
+                        <option value={b.to_string()} selected={filter.broker == Some(*b)}>{ format!("broker {b}") }</option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ "Topic" }</span>
+                <select data-testid="event-filter-topic" onchange={set(|f, v| {
+                    f.topic = Some(v).filter(|v| !v.is_empty());
+                    f.partition = None;
+                })}>
+                    <option value="" selected={filter.topic.is_none()}>{ "all" }</option>
+                    { for o.topics.iter().map(|(t, _)| html! {
+                        <option value={t.clone()} selected={filter.topic.as_ref() == Some(t)}>{ t.clone() }</option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ "Partition" }</span>
+                <select data-testid="event-filter-partition" disabled={partitions.is_none()}
+                    title={partitions.is_none().then_some("Pick a topic first")}
+                    onchange={set(|f, v| f.partition = v.parse().ok())}>
+                    <option value="" selected={filter.partition.is_none()}>{ "all" }</option>
+                    { for (0..partitions.unwrap_or(0)).map(|p| html! {
+                        <option value={p.to_string()} selected={filter.partition == Some(p)}>{ p.to_string() }</option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ "Client" }</span>
+                <select data-testid="event-filter-client" onchange={set(|f, v| f.client = v.parse().ok())}>
+                    <option value="" selected={filter.client.is_none()}>{ "all" }</option>
+                    { for o.clients.iter().map(|(id, name)| html! {
+                        <option value={id.to_string()} selected={filter.client == Some(*id)}>{ name.clone() }</option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ "Area" }</span>
+                <select data-testid="event-filter-area" onchange={set(|f, v| {
+                    f.area = AREAS.iter().copied().find(|a| *a == v);
+                    f.kind = None;
+                })}>
+                    <option value="" selected={filter.area.is_none()}>{ "all" }</option>
+                    { for AREAS.iter().map(|a| html! {
+                        <option value={*a} selected={filter.area == Some(*a)}>{ *a }</option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ "Type" }</span>
+                <select data-testid="event-filter-type" onchange={set(|f, v| f.kind = Some(v).filter(|v| !v.is_empty()))}>
+                    <option value="" selected={filter.kind.is_none()}>{ "all" }</option>
+                    { for props.kinds.iter().map(|k| html! {
+                        <option value={*k} selected={filter.kind.as_deref() == Some(*k)}>{ *k }</option>
+                    }) }
+                    if let Some(k) = filter.kind.as_ref().filter(|k| !props.kinds.contains(&k.as_str())) {
+                        <option value={k.clone()} selected=true>{ k.clone() }</option>
+                    }
+                </select>
+            </label>
+            <label class="check">
+                <input type="checkbox" data-testid="event-filter-notable" checked={filter.notable_only} onchange={on_notable} />
+                { " notable only" }
+            </label>
+        </div>
     }
 }
 

@@ -84,6 +84,15 @@ fn delivery_line(report: Option<&DeliveryReport>, testid: String) -> Html {
     }
 }
 
+/// `consumer-3-9a2773dc-f9e3-…` → `consumer-3-9a27…` (the whole id is in the title).
+pub fn short_member_id(id: &str) -> String {
+    // client.id, a dash, then a UUID: keep the client id and 4 characters of the UUID.
+    match id.char_indices().rev().nth(35) {
+        Some((cut, _)) if id.len() > 40 => format!("{}…", &id[..(cut + 4).min(id.len())]),
+        _ => id.to_string(),
+    }
+}
+
 fn or_dash<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "–".to_string())
 }
@@ -153,8 +162,19 @@ pub fn group_card(props: &GroupCardProps) -> Html {
                     }
                 }) }
             </ul>
+            if consumers.iter().any(|c| c.status.is_up()) {
+                <p class="hint" data-testid={format!("group-{key}-crash-vs-close")}>
+                    { format!("Crash: no LeaveGroup, so a crashed member's partitions wait for session.timeout.ms ({} s). Close: LeaveGroup, so the group rebalances at once.",
+                        session_timeout_s(&consumers)) }
+                </p>
+            }
         </article>
     }
+}
+
+/// The members' `session.timeout.ms` in seconds (the first live one's).
+fn session_timeout_s(consumers: &[&ConsumerView]) -> i64 {
+    consumers.iter().find(|c| c.status.is_up()).map_or(45, |c| c.consumer.config.session_timeout_ms / 1000)
 }
 
 /// Members the coordinator still holds whose consumer is no longer running
@@ -198,6 +218,7 @@ pub struct ConsumerCardProps {
 #[function_component(ConsumerCard)]
 pub fn consumer_card(props: &ConsumerCardProps) -> Html {
     let code_open = use_state(|| false);
+    let details_open = use_state(|| false);
     let snap = &props.snapshot;
     let Some(view) = snap.consumers.iter().find(|c| c.consumer.name == props.name.as_str()) else {
         return html! {};
@@ -219,8 +240,21 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
         let code_open = code_open.clone();
         Callback::from(move |_: MouseEvent| code_open.set(!*code_open))
     };
+    let on_details = {
+        let details_open = details_open.clone();
+        Callback::from(move |_: MouseEvent| details_open.set(!*details_open))
+    };
+    // A selected consumer shows its details; the others keep to one line.
+    let open = *details_open || props.selected;
+    let summary = if c.partitions.is_empty() {
+        "no partitions yet".to_string()
+    } else {
+        c.partitions.iter().map(|p| format!("{} (lag {})", p.tp, or_dash(p.lag))).collect::<Vec<_>>().join(", ")
+    };
     let bootstrap = code::bootstrap_servers(snap);
     let session_s = c.config.session_timeout_ms / 1000;
+    let crash_title =
+        format!("The process dies without LeaveGroup: its partitions wait for session.timeout.ms ({session_s} s)");
     let processing = match (&c.processing.current, c.processing.processing_ms_per_record) {
         (_, 0) => "processing is instant".to_string(),
         (Some(r), ms) => {
@@ -246,9 +280,14 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
                     { " — it heartbeats and takes over partitions when a member leaves." }
                 </p>
             }
-            if view.status.is_up() {
+            if view.status.is_up() && c.state != ConsumerState::Idle {
+                <p class="small" data-testid={format!("consumer-{key}-summary")}>{ summary }</p>
+            }
+            if view.status.is_up() && open {
                 <p class="small muted">
-                    { c.member_id.as_ref().map(|m| format!("member {m}")).unwrap_or_else(|| "no member id yet".to_string()) }
+                    <span title={c.member_id.clone()}>
+                        { c.member_id.as_deref().map(|m| format!("member {}", short_member_id(m))).unwrap_or_else(|| "no member id yet".to_string()) }
+                    </span>
                     { c.generation.map(|g| format!(" · generation {g}")).unwrap_or_default() }
                     { c.assignor.as_ref().map(|a| format!(" · {a}")).unwrap_or_default() }
                 </p>
@@ -290,18 +329,19 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
             <div class="card-actions">
                 if up {
                     <button type="button" class="btn" data-testid={format!("consumer-{key}-close")}
+                        title="close(): LeaveGroup, so the group rebalances at once"
                         onclick={command(|consumer| Command::CloseConsumer { consumer })}>{ "Close" }</button>
                     <button type="button" class="btn btn-danger" data-testid={format!("consumer-{key}-crash")}
+                        title={crash_title}
                         onclick={command(|consumer| Command::CrashConsumer { consumer })}>{ "Crash" }</button>
+                }
+                if view.status.is_up() {
+                    <button type="button" class="btn" data-testid={format!("consumer-{key}-details")}
+                        aria-expanded={open.to_string()} onclick={on_details}>{ "Details" }</button>
                 }
                 <button type="button" class="btn" data-testid={format!("consumer-{key}-code")}
                     aria-expanded={code_open.to_string()} onclick={on_code}>{ "Code" }</button>
             </div>
-            if up && c.group.is_some() {
-                <p class="hint">
-                    { format!("Crash: no LeaveGroup, so its partitions wait for session.timeout.ms ({session_s} s). Close: LeaveGroup, so the group rebalances at once.") }
-                </p>
-            }
             if *code_open {
                 <CodeView testid={format!("consumer-{key}-code-view")}
                     csharp={code::consumer_csharp(&c.name, &c.config, &c.subscription, c.commit_mode, c.assignor.as_deref(), &bootstrap)}

@@ -7,6 +7,7 @@
 use yew::prelude::*;
 
 use super::describe::time_label;
+use super::throttle::{use_throttled, PANEL_REFRESH_MS};
 use super::LagChartProps;
 use crate::engine::time::Millis;
 use crate::ui::history::History;
@@ -107,6 +108,12 @@ const POINTS_MAX: usize = 240;
 /// Consumer-group lag over simulated time.
 #[function_component(LagChart)]
 pub fn lag_chart(props: &LagChartProps) -> Html {
+    let history = use_throttled(props.history.clone(), PANEL_REFRESH_MS);
+    html! { <LagBody {history} /> }
+}
+
+#[function_component(LagBody)]
+fn lag_body(props: &LagChartProps) -> Html {
     let series = lag_series(&props.history);
     let text = summary(&series, &props.history);
     let samples = &props.history.samples;

@@ -32,6 +32,7 @@ pub mod lag_chart;
 pub mod metrics;
 pub mod options;
 pub mod producer;
+pub mod throttle;
 
 use yew::prelude::*;
 
@@ -65,6 +66,13 @@ pub struct ClientsPanelProps {
 #[derive(Properties, PartialEq)]
 pub struct ActionsPanelProps {
     pub snapshot: Shared<ClusterSnapshot>,
+    pub on_apply: ApplyThen,
+}
+
+/// What each of the actions panel's forms gets.
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    pub options: std::rc::Rc<options::FormOptions>,
     pub on_apply: ApplyThen,
 }
 

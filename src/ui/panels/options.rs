@@ -45,3 +45,43 @@ pub fn free_name(snap: &ClusterSnapshot, prefix: &str) -> String {
     };
     (1..).map(|n| format!("{prefix}-{n}")).find(|n| !taken(n)).unwrap_or_else(|| prefix.to_string())
 }
+
+/// What the actions panel's forms offer, taken from a snapshot. Compared
+/// by value, so a form re-renders only when its choices changed, not on
+/// every snapshot.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FormOptions {
+    /// User topics and their partition counts, by name.
+    pub topics: Vec<(String, i32)>,
+    pub groups: Vec<String>,
+    /// Broker ids, and whether each is up.
+    pub brokers: Vec<(BrokerId, bool)>,
+    /// Free client names to suggest.
+    pub free_producer: String,
+    pub free_consumer: String,
+}
+
+impl FormOptions {
+    pub fn of(snap: &ClusterSnapshot) -> Self {
+        FormOptions {
+            topics: user_topics(snap)
+                .into_iter()
+                .map(|t| (partition_count(snap, &t).unwrap_or(0), t))
+                .map(|(n, t)| (t, n))
+                .collect(),
+            groups: group_ids(snap),
+            brokers: snap.brokers.iter().map(|b| (b.id, b.status.is_up())).collect(),
+            free_producer: free_name(snap, "producer"),
+            free_consumer: free_name(snap, "consumer"),
+        }
+    }
+
+    /// Topic names as select options.
+    pub fn topic_options(&self) -> Vec<(String, String)> {
+        same(self.topics.iter().map(|(t, _)| t.clone()))
+    }
+
+    pub fn partitions_of(&self, topic: &str) -> Option<i32> {
+        self.topics.iter().find(|(t, _)| t == topic).map(|(_, n)| *n)
+    }
+}

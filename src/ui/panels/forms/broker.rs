@@ -4,15 +4,15 @@ use yew::prelude::*;
 
 use crate::engine::command::Command;
 use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::ActionsPanelProps;
+use crate::ui::panels::FormProps;
 
 const ADD: &str = "add-broker";
 const REMOVE: &str = "remove-broker";
 
 #[function_component(AddBrokerForm)]
-pub fn add_broker_form(props: &ActionsPanelProps) -> Html {
+pub fn add_broker_form(props: &FormProps) -> Html {
     let form = form::use_form(|| vec![("id", String::new()), ("rack", String::new())]);
-    let next_id = props.snapshot.brokers.iter().map(|b| b.id).max().unwrap_or(0) + 1;
+    let next_id = props.options.brokers.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
     let onsubmit = {
         let form = form.clone();
         let on_apply = props.on_apply.clone();
@@ -44,14 +44,14 @@ pub fn add_broker_form(props: &ActionsPanelProps) -> Html {
 
 /// Decommission a broker that is stopped or crashed.
 #[function_component(RemoveBrokerForm)]
-pub fn remove_broker_form(props: &ActionsPanelProps) -> Html {
+pub fn remove_broker_form(props: &FormProps) -> Html {
     let form = form::use_form(|| vec![("broker", String::new())]);
     let down: Vec<(String, String)> = props
-        .snapshot
+        .options
         .brokers
         .iter()
-        .filter(|b| !b.status.is_up())
-        .map(|b| (b.id.to_string(), format!("broker {}", b.id)))
+        .filter(|(_, up)| !up)
+        .map(|(id, _)| (id.to_string(), format!("broker {id}")))
         .collect();
     let onsubmit = {
         let form = form.clone();

@@ -8,7 +8,7 @@ use crate::engine::client::{CommitMode, ConsumerApp, Subscription};
 use crate::engine::command::Command;
 use crate::engine::config::{AssignorName, AutoOffsetReset, ConsumerConfig};
 use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, ActionsPanelProps};
+use crate::ui::panels::{options, FormProps};
 
 const ID: &str = "add-consumer";
 
@@ -48,7 +48,7 @@ fn commit_mode(choice: &str) -> CommitMode {
 }
 
 #[function_component(AddConsumerForm)]
-pub fn add_consumer_form(props: &ActionsPanelProps) -> Html {
+pub fn add_consumer_form(props: &FormProps) -> Html {
     let form = form::use_form(|| {
         vec![
             ("name", String::new()),
@@ -60,10 +60,9 @@ pub fn add_consumer_form(props: &ActionsPanelProps) -> Html {
             ("config.auto.offset.reset", "latest".into()),
         ]
     });
-    let snap = &props.snapshot;
-    let topics = options::same(options::user_topics(snap));
-    let groups = options::group_ids(snap);
-    let suggested_name = options::free_name(snap, "consumer");
+    let topics = props.options.topic_options();
+    let groups = props.options.groups.clone();
+    let suggested_name = props.options.free_consumer.clone();
     let suggested_group = groups.first().cloned().unwrap_or_else(|| "my-group".to_string());
     let onsubmit = {
         let form = form.clone();

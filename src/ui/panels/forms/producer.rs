@@ -7,12 +7,12 @@ use crate::engine::client::{KeyPattern, Workload};
 use crate::engine::command::Command;
 use crate::engine::config::{Acks, ProducerConfig};
 use crate::ui::panels::form::{self, Check, Parse, Select, Text};
-use crate::ui::panels::{options, ActionsPanelProps};
+use crate::ui::panels::{options, FormProps};
 
 const ID: &str = "add-producer";
 
 #[function_component(AddProducerForm)]
-pub fn add_producer_form(props: &ActionsPanelProps) -> Html {
+pub fn add_producer_form(props: &FormProps) -> Html {
     let form = form::use_form(|| {
         let d = ProducerConfig::default();
         vec![
@@ -28,9 +28,8 @@ pub fn add_producer_form(props: &ActionsPanelProps) -> Html {
             ("config.batch.size", d.batch_size.to_string()),
         ]
     });
-    let snap = &props.snapshot;
-    let topics = options::same(options::user_topics(snap));
-    let suggested = options::free_name(snap, "producer");
+    let topics = props.options.topic_options();
+    let suggested = props.options.free_producer.clone();
     let key_type = form.value("workload.key.type").to_string();
     let onsubmit = {
         let form = form.clone();

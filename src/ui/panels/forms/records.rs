@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::engine::command::Command;
 use crate::engine::ids::TopicPartition;
 use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, ActionsPanelProps};
+use crate::ui::panels::FormProps;
 
 const ID: &str = "delete-records";
 
@@ -14,11 +14,11 @@ const ID: &str = "delete-records";
 const ALIASES: &[(&str, &str)] = &[("tp", "tp.partition")];
 
 #[function_component(DeleteRecordsForm)]
-pub fn delete_records_form(props: &ActionsPanelProps) -> Html {
+pub fn delete_records_form(props: &FormProps) -> Html {
     let form = form::use_form(|| {
         vec![("tp.topic", String::new()), ("tp.partition", "0".into()), ("before_offset", String::new())]
     });
-    let topics = options::same(options::user_topics(&props.snapshot));
+    let topics = props.options.topic_options();
     let onsubmit = {
         let form = form.clone();
         let on_apply = props.on_apply.clone();

@@ -6,12 +6,12 @@ use yew::prelude::*;
 
 use crate::engine::command::{Command, OffsetResetSpec};
 use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, ActionsPanelProps};
+use crate::ui::panels::{options, FormProps};
 
 const ID: &str = "reset-offsets";
 
 #[function_component(ResetOffsetsForm)]
-pub fn reset_offsets_form(props: &ActionsPanelProps) -> Html {
+pub fn reset_offsets_form(props: &FormProps) -> Html {
     let form = form::use_form(|| {
         vec![
             ("group", String::new()),
@@ -20,9 +20,8 @@ pub fn reset_offsets_form(props: &ActionsPanelProps) -> Html {
             ("spec.value", String::new()),
         ]
     });
-    let snap = &props.snapshot;
-    let groups = options::same(options::group_ids(snap));
-    let topics = options::same(options::user_topics(snap));
+    let groups = options::same(props.options.groups.iter().cloned());
+    let topics = props.options.topic_options();
     let to = form.value("spec.to").to_string();
     let onsubmit = {
         let form = form.clone();

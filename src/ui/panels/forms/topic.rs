@@ -6,14 +6,14 @@ use yew::prelude::*;
 use crate::engine::command::Command;
 use crate::engine::config::{CleanupPolicy, TopicConfig};
 use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, ActionsPanelProps};
+use crate::ui::panels::{options, FormProps};
 
 const CREATE: &str = "create-topic";
 const ADD_PARTITIONS: &str = "add-partitions";
 
 #[function_component(CreateTopicForm)]
-pub fn create_topic_form(props: &ActionsPanelProps) -> Html {
-    let brokers = props.snapshot.brokers.len().clamp(1, 3);
+pub fn create_topic_form(props: &FormProps) -> Html {
+    let brokers = props.options.brokers.len().clamp(1, 3);
     let form = form::use_form(move || {
         let d = TopicConfig::default();
         vec![
@@ -83,11 +83,11 @@ pub fn create_topic_form(props: &ActionsPanelProps) -> Html {
 }
 
 #[function_component(AddPartitionsForm)]
-pub fn add_partitions_form(props: &ActionsPanelProps) -> Html {
+pub fn add_partitions_form(props: &FormProps) -> Html {
     let form = form::use_form(|| vec![("topic", String::new()), ("total", String::new())]);
-    let topics = options::same(options::user_topics(&props.snapshot));
+    let topics = props.options.topic_options();
     let topic = form::selected(form.value("topic"), &topics);
-    let now = topic.as_deref().and_then(|t| options::partition_count(&props.snapshot, t));
+    let now = topic.as_deref().and_then(|t| props.options.partitions_of(t));
     let onsubmit = {
         let form = form.clone();
         let on_apply = props.on_apply.clone();
