@@ -14,8 +14,8 @@ mod engine_in_browser;
 #[cfg(feature = "web")]
 mod panels;
 #[cfg(feature = "web")]
-mod ui_renders;
-#[cfg(feature = "web")]
 mod ui_log_view;
+#[cfg(feature = "web")]
+mod ui_renders;
 #[cfg(feature = "web")]
 mod ui_state;

@@ -45,7 +45,9 @@ fn a_busy_log_is_drawn_from_its_newest_records_with_the_older_ones_summarised() 
     let log = leader_log("quickstart", 20);
     let cols = check_shape(&log);
     assert!(log.record_count > log.records.len() as u64, "more records than the window: {}", log.record_count);
-    assert!(matches!(cols[0], Column::Older { from, to } if from == log.log_start_offset && to == log.records[0].offset));
+    assert!(
+        matches!(cols[0], Column::Older { from, to } if from == log.log_start_offset && to == log.records[0].offset)
+    );
     assert_eq!(column_of(&cols, log.log_start_offset), Some(0), "an offset before the window maps to the first column");
     assert_eq!(column_of(&cols, log.log_end_offset), Some(cols.len() - 1));
 }
