@@ -202,9 +202,15 @@ pub struct NetworkViewProps {
 /// time so a 1 ms hop can be seen.
 #[function_component(NetworkView)]
 pub fn network_view(props: &NetworkViewProps) -> Html {
+    // The same layout as before keeps its `Shared`, so the SVG nodes are not re-rendered.
+    let last_spots = use_mut_ref(|| Shared::new(Vec::<NodeSpot>::new()));
     let spots: Shared<Vec<NodeSpot>> = {
-        let snapshot = props.snapshot.clone();
-        (*use_memo(snapshot, |snap| Shared::new(layout(snap)))).clone()
+        let fresh = layout(&props.snapshot);
+        let mut last = last_spots.borrow_mut();
+        if *last.0 != fresh {
+            *last = Shared::new(fresh);
+        }
+        last.clone()
     };
     let height = if spots.iter().any(|s| s.y > ROW_BROKERS) { NET_H } else { NET_H_NO_CONSUMERS };
     let canvas = use_node_ref();

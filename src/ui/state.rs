@@ -55,7 +55,7 @@ pub const SNAPSHOT_EVERY_MS_MAX: f64 = 1000.0;
 pub const SNAPSHOT_SHARE: f64 = 0.2;
 /// A refresh (tick + render) longer than this does not fit one 60 fps frame
 /// with the browser's own work...
-pub const REFRESH_FITS_FRAME_MS: f64 = 10.0;
+pub const REFRESH_FITS_FRAME_MS: f64 = 6.0;
 /// ...so it happens at most this often (one frame in 24 at 60 fps).
 pub const SNAPSHOT_EVERY_MS_LONG: f64 = 400.0;
 /// A message on the wire is drawn for at least this long (wall time), so a

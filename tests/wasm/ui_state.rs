@@ -195,11 +195,11 @@ fn an_expensive_snapshot_is_rebuilt_less_often() {
     use kafka_playground::ui::state::{SNAPSHOT_EVERY_MS, SNAPSHOT_EVERY_MS_MAX};
     let state = act(fresh(), Action::Tick { dt_ms: 16.0 });
     assert_eq!(state.tuning().snapshot_every_ms, SNAPSHOT_EVERY_MS);
-    // Frames that rebuilt the snapshot took 8 ms: rebuild every 40 / 0.2 = 40 ms, at least 50.
+    // Frames that rebuilt the snapshot took 4 ms: rebuild every 4 / 0.2 = 20 ms, at least 50.
     let mut state = state;
     for _ in 0..40 {
         state = act(state, Action::Tick { dt_ms: 100.0 });
-        state = act(state, Action::FrameCost { work_ms: 8.0 });
+        state = act(state, Action::FrameCost { work_ms: 4.0 });
     }
     assert!((state.tuning().snapshot_every_ms - SNAPSHOT_EVERY_MS).abs() < 1.0, "{:?}", state.tuning());
     // They took 100 ms (longer than a frame): rebuild every 100 / 0.2 = 500 ms.
