@@ -141,6 +141,16 @@ fn an_isr_shrink_reads_as_a_sentence_with_time_node_partition_and_brokers() {
 }
 
 #[wasm_bindgen_test]
+fn a_client_s_own_event_does_not_repeat_its_name() {
+    let state = fresh();
+    let id = state.snapshot.producers[0].producer.id;
+    let closed = timed(1_000, NodeId::Client(id), Event::Producer(ProducerEvent::ProducerClosed { client: id }));
+    assert_eq!(describe(&closed, &state.snapshot), "t=1.000s checkout closed");
+    let refreshed = timed(2_500, NodeId::Broker(2), Event::Producer(ProducerEvent::MetadataRefreshed { client: id }));
+    assert_eq!(describe(&refreshed, &state.snapshot), "t=2.500s broker 2: checkout refreshed its metadata");
+}
+
+#[wasm_bindgen_test]
 fn a_truncation_that_lost_records_says_so_and_an_empty_assignment_says_idle() {
     let lost = (5..12).map(|offset| LostRecord { offset, key: None, value: None, producer_id: -1 }).collect::<Vec<_>>();
     let truncated =

@@ -10,7 +10,7 @@ use super::forms::{
     RemoveBrokerForm, ResetOffsetsForm,
 };
 use super::options::FormOptions;
-use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
+use super::throttle::use_stable_callback;
 use super::ActionsPanelProps;
 
 /// Forms that build commands (add broker / topic / producer / consumer, reset offsets, delete records...).
@@ -25,8 +25,10 @@ pub fn actions_panel(props: &ActionsPanelProps) -> Html {
         }
     };
     let on_apply = use_stable_callback(props.on_apply.clone());
-    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
-    let options = use_memo(snapshot, |snapshot| Rc::new(FormOptions::of(snapshot)));
+    // Not throttled: a form's suggestions (the next free client name, a new
+    // topic) must be current the moment a command went through. Cheap to
+    // compute, and compared by value, so the forms re-render only when they change.
+    let options = use_memo(props.snapshot.clone(), |snapshot| Rc::new(FormOptions::of(snapshot)));
     let options: Rc<FormOptions> = (*options).clone();
     html! {
         <section class="panel actions-panel" aria-labelledby="actions-title" data-testid="actions-panel">

@@ -16,9 +16,19 @@ use crate::engine::time::Millis;
 use crate::ui::model;
 
 /// "t=12.345s broker 2: <what happened>".
+/// When a client's event starts with the client's name, the name is not
+/// repeated: "t=6.276s consumer-3 was assigned orders-2 …".
 pub fn describe(event: &TimedEvent, snap: &ClusterSnapshot) -> String {
     let names = |id: ClientId| model::client_name(snap, id).unwrap_or_else(|| format!("client {id}"));
-    format!("{} {}: {}", time_label(event.time), model::node_name(snap, event.node), sentence(&event.event, &names))
+    let text = sentence(&event.event, &names);
+    let node = model::node_name(snap, event.node);
+    let said = matches!(event.node, NodeId::Client(_))
+        && text.strip_prefix(node.as_str()).is_some_and(|rest| rest.starts_with([' ', ':']));
+    if said {
+        format!("{} {text}", time_label(event.time))
+    } else {
+        format!("{} {node}: {text}", time_label(event.time))
+    }
 }
 
 /// "t=12.345s".

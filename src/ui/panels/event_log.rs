@@ -108,7 +108,6 @@ pub fn tone(event: &EngineEvent) -> &'static str {
         Event::Replication(
             ReplicationEvent::LeaderElected { .. }
             | ReplicationEvent::IsrShrunk { .. }
-            | ReplicationEvent::IsrExpanded { .. }
             | ReplicationEvent::RemovedFromIsr { .. },
         )
         | Event::Cluster(ClusterEvent::BrokerFenced { .. } | ClusterEvent::CommandRejected { .. })

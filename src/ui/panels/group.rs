@@ -145,8 +145,10 @@ pub fn group_card(props: &GroupCardProps) -> Html {
             }
             <p class="small" data-testid={format!("group-{key}-lag")}
                 title="kafka-consumer-groups LAG: the partition's high watermark minus the group's committed offset">
-                { format!("Lag {total}") }
-                if !lag.is_empty() {
+                if lag.is_empty() {
+                    { "Lag: no committed offsets yet" }
+                } else {
+                    { format!("Lag {total}") }
                     { format!(" — {}", lag.iter().map(|l| format!("{}: {}", l.tp, l.lag)).collect::<Vec<_>>().join(", ")) }
                 }
             </p>
@@ -249,7 +251,14 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
     let summary = if c.partitions.is_empty() {
         "no partitions yet".to_string()
     } else {
-        c.partitions.iter().map(|p| format!("{} (lag {})", p.tp, or_dash(p.lag))).collect::<Vec<_>>().join(", ")
+        c.partitions
+            .iter()
+            .map(|p| match p.lag {
+                Some(lag) => format!("{} (lag {lag})", p.tp),
+                None => format!("{} (nothing committed yet)", p.tp),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let bootstrap = code::bootstrap_servers(snap);
     let session_s = c.config.session_timeout_ms / 1000;

@@ -75,9 +75,11 @@ pub fn summary(series: &[LagSeries], history: &History) -> String {
     };
     let each: Vec<String> = series
         .iter()
-        .map(|s| {
-            let (peak, at) = s.peak();
-            format!("{}: lag {} now, {} (peak {peak} at {})", s.group, s.last(), s.trend(), time_label(at))
+        .map(|s| match s.peak() {
+            (0, _) => format!("{}: no lag so far", s.group),
+            (peak, at) => {
+                format!("{}: lag {} now, {} (peak {peak} at {})", s.group, s.last(), s.trend(), time_label(at))
+            }
         })
         .collect();
     format!("Lag over the last {span}. {}.", each.join("; "))
