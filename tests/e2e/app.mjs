@@ -114,6 +114,24 @@ async function main() {
     await waitText(page, 'sim-clock', (t) => seconds(t) > seconds(resumed), 'Space to resume');
     pass('the clock runs, pauses, steps, and Space resumes it');
 
+    // 4a. Keyboard: Tab from the top of the page reaches the controls, with a visible focus ring.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('Tab');
+    let focused = null;
+    for (let i = 0; i < 12; i++) {
+      focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        const outline = el ? getComputedStyle(el).outlineStyle : 'none';
+        return el && el.closest('[role=toolbar]') ? { testid: el.dataset.testid ?? el.tagName, outline } : null;
+      });
+      if (focused) break;
+      await page.keyboard.press('Tab');
+    }
+    if (!focused) throw new Error('Tab never reached the simulation controls');
+    if (focused.outline === 'none') throw new Error(`the focused control (${focused.testid}) shows no focus outline`);
+    pass(`Tab reaches the controls (${focused.testid}) and the focus is visible (outline ${focused.outline})`);
+    await page.evaluate(() => document.activeElement?.blur());
+
     // 4. "?" opens the shortcuts; Escape closes them.
     await page.keyboard.press('Shift+Slash');
     await page.waitForSelector('[data-testid=help-overlay]', { state: 'visible' });
