@@ -313,7 +313,12 @@ pub struct Outcome {
     pub label: String,
     pub time: Millis,
     pub error: Option<CommandError>,
+    /// App wall clock when it happened (a success is shown for `OUTCOME_SHOWN_MS`).
+    pub wall_ms: f64,
 }
+
+/// How long a successful command's outcome stays on screen (wall ms); refusals stay until dismissed.
+pub const OUTCOME_SHOWN_MS: f64 = 5000.0;
 
 /// The scenario running now.
 #[derive(Debug, Clone, PartialEq)]
@@ -625,6 +630,10 @@ impl AppState {
     fn tick(&mut self, dt_ms: f64) {
         let dt = if dt_ms.is_finite() { dt_ms.clamp(0.0, FRAME_DT_MAX_MS) } else { 0.0 };
         self.wall_ms += dt;
+        if self.last_outcome.as_ref().is_some_and(|o| o.error.is_none() && self.wall_ms - o.wall_ms > OUTCOME_SHOWN_MS)
+        {
+            self.last_outcome = None;
+        }
         if !self.playing {
             self.update_flights(Vec::new());
             return;
@@ -642,6 +651,7 @@ impl AppState {
                     label: r.command.label(),
                     time: r.at,
                     error: Some(r.error),
+                    wall_ms: self.wall_ms,
                 });
                 self.next_outcome_seq += 1;
             }
@@ -680,7 +690,13 @@ impl AppState {
     }
 
     fn set_outcome(&mut self, label: String, result: Result<(), CommandError>) {
-        self.last_outcome = Some(Outcome { seq: self.next_outcome_seq, label, time: self.now, error: result.err() });
+        self.last_outcome = Some(Outcome {
+            seq: self.next_outcome_seq,
+            label,
+            time: self.now,
+            error: result.err(),
+            wall_ms: self.wall_ms,
+        });
         self.next_outcome_seq += 1;
     }
 
@@ -748,7 +764,13 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         match action {
             // Paused with nothing moving: no new state, so nothing re-renders.
-            Action::Tick { .. } if !self.playing && self.flights.items.is_empty() => return self,
+            Action::Tick { .. }
+                if !self.playing
+                    && self.flights.items.is_empty()
+                    && self.last_outcome.as_ref().is_none_or(|o| o.error.is_some()) =>
+            {
+                return self
+            }
             Action::Tick { dt_ms } => next.tick(dt_ms),
             Action::FrameCost { work_ms } => {
                 let mut tuning = self.tuning.get();

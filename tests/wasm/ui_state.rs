@@ -224,3 +224,20 @@ fn an_expensive_snapshot_is_rebuilt_less_often() {
     let slow = act(state, Action::FrameCost { work_ms: 1e9 });
     assert!(slow.tuning().snapshot_every_ms <= SNAPSHOT_EVERY_MS_MAX);
 }
+
+#[wasm_bindgen_test]
+fn a_success_message_fades_after_a_few_seconds_and_a_refusal_stays() {
+    use kafka_playground::ui::state::OUTCOME_SHOWN_MS;
+    let state = act(fresh(), Action::Apply(Command::SlowBroker { broker: 1, extra_ms: 50 }));
+    assert!(state.last_outcome.as_ref().is_some_and(|o| o.error.is_none()));
+    let mut state = act(state, Action::Pause);
+    for _ in 0..=(OUTCOME_SHOWN_MS / 100.0) as u32 {
+        state = act(state, Action::Tick { dt_ms: 100.0 });
+    }
+    assert_eq!(state.last_outcome, None, "the success message is gone");
+    let mut state = act(state, Action::Apply(Command::SlowBroker { broker: 1, extra_ms: 0 }));
+    for _ in 0..100 {
+        state = act(state, Action::Tick { dt_ms: 100.0 });
+    }
+    assert!(state.last_outcome.as_ref().is_some_and(|o| o.error.is_some()), "a refusal stays until dismissed");
+}
