@@ -56,7 +56,13 @@ function stats(values) {
 
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 
-async function measure(page, base, size) {
+/** Main-thread and renderer CPU time (ms) so far: unlike wall time, not inflated by other processes. */
+async function cpu(cdp) {
+  const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  return { thread: metrics.ThreadTime * 1000, process: metrics.ProcessTime * 1000 };
+}
+
+async function measure(page, cdp, base, size) {
   await page.goto(`${base}?bench=${size.join(',')}`, { waitUntil: 'load' });
   await page.waitForSelector('[data-testid=broker-1-state]');
   const name = await page.textContent('[data-testid=scenario-name]');
@@ -68,8 +74,10 @@ async function measure(page, base, size) {
   await page.evaluate(() => {
     window.__kpFrames = [];
   });
+  const cpu0 = await cpu(cdp);
   await page.waitForTimeout(RECORD_MS);
   const frames = await page.evaluate(() => window.__kpFrames.slice());
+  const cpu1 = await cpu(cdp);
   const clock1 = await page.textContent('[data-testid=sim-clock]');
   const intervals = frames.map((f) => f[0]).filter((v) => v > 0);
   const work = frames.map((f) => f[1]);
@@ -82,6 +90,9 @@ async function measure(page, base, size) {
     work_ms: stats(work),
     sim_clock: [clock0, clock1],
     dom_elements: elements,
+    // CPU ms per wall second: the main thread (wasm, Yew, style, layout, paint) and the whole renderer.
+    main_thread_cpu_ms_per_s: (cpu1.thread - cpu0.thread) / (RECORD_MS / 1000),
+    renderer_cpu_ms_per_s: (cpu1.process - cpu0.process) / (RECORD_MS / 1000),
     holds_60fps: stats(intervals).p95 <= FRAME_BUDGET_MS + 0.5,
   };
 }
@@ -117,6 +128,8 @@ async function main() {
   const server = await serveDir(dist, '/');
   const base = `http://127.0.0.1:${server.address().port}/`;
   const browser = await launch({ width: 1280, height: 720 });
+  const cdp = await browser.context.newCDPSession(browser.page);
+  await cdp.send('Performance.enable');
   const results = [];
   try {
     const renders = [];
@@ -129,21 +142,22 @@ async function main() {
       `baseline (empty page, rAF only): ${(idle.length / (RECORD_MS / 1000)).toFixed(1)} fps, interval p50/p95/p99 ` +
         `${f1(idleStats.p50)}/${f1(idleStats.p95)}/${f1(idleStats.p99)} ms (what this machine allows right now)`,
     );
-    console.log('brokers partitions groups×consumers rec/s | frames fps | interval p50/p95/p99/max ms | work p50/p95/p99 ms | DOM');
+    console.log('brokers partitions groups×consumers rec/s | frames fps | interval p50/p95/p99/max ms | work p50/p95/p99 ms | main-thread CPU ms/s | DOM');
     for (const size of SIZES) {
-      const r = await measure(browser.page, base, size);
+      const r = await measure(browser.page, cdp, base, size);
       results.push(r);
       const s = r.size;
       console.log(
         `${String(s.brokers).padStart(7)} ${String(s.partitions).padStart(10)} ${String(`${s.groups}×${s.consumers}`).padStart(16)} ${String(s.records_per_sec).padStart(5)} | ` +
           `${String(r.frames).padStart(6)} ${f1(r.fps).padStart(4)} | ` +
           `${f1(r.interval_ms.p50)}/${f1(r.interval_ms.p95)}/${f1(r.interval_ms.p99)}/${f1(r.interval_ms.max)} | ` +
-          `${f1(r.work_ms.p50)}/${f1(r.work_ms.p95)}/${f1(r.work_ms.p99)} | ${r.dom_elements}` +
+          `${f1(r.work_ms.p50)}/${f1(r.work_ms.p95)}/${f1(r.work_ms.p99)} | ${f1(r.main_thread_cpu_ms_per_s)} | ${r.dom_elements}` +
           `${r.holds_60fps ? '' : '  (below 60 fps)'}`,
       );
     }
     const bundle = bundleSize(dist);
     console.log(`bundle gzipped: ${(bundle.total / 1024).toFixed(1)} KB`);
+    console.log(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     if (browser.errors.length) console.log(`browser errors:\n${browser.errors.join('\n')}`);
     mkdirSync(path.join(ROOT, 'target/bench'), { recursive: true });
     writeFileSync(
