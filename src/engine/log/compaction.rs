@@ -28,7 +28,7 @@
 //!   tombstone has expired (KIP-534), like Kafka's choice of which log to
 //!   clean; `force_compact` skips that check.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -179,8 +179,8 @@ impl PartitionLog {
         };
 
         // Pass 1: the latest offset of every key in the cleanable part.
-        // (A HashMap is fine: it is only looked up, never iterated.)
-        let mut latest: HashMap<Blob, Offset> = HashMap::new();
+        // Only looked up, never iterated; ordered anyway, as everything in the engine.
+        let mut latest: BTreeMap<Blob, Offset> = BTreeMap::new();
         for segment in self.segments.range(..cleanable) {
             for stored in &segment.batches {
                 let batch = &stored.batch;
