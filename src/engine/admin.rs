@@ -4,7 +4,6 @@
 
 use super::command::{Command, CommandError, OffsetResetSpec};
 use super::group::coordinator::CONSUMER_OFFSETS;
-use super::hash::coordinator_partition_for;
 use super::ids::{BrokerId, TopicPartition};
 
 use super::sim::Simulation;
@@ -48,8 +47,9 @@ pub(crate) fn reset_group_offsets(sim: &mut Simulation, command: Command) -> Res
         };
         offsets.push((tp, offset));
     }
-    let partitions = sim.controller.defaults.offsets_topic_num_partitions;
-    let coordinator_tp = TopicPartition::new(CONSUMER_OFFSETS, coordinator_partition_for(&group, partitions));
+    let configured = sim.controller.defaults.offsets_topic_num_partitions;
+    let coordinator_tp =
+        TopicPartition::new(CONSUMER_OFFSETS, image.coordinator_partition(CONSUMER_OFFSETS, &group, configured));
     let coordinator = running_leader(sim, &coordinator_tp, "group")?;
     let state = sim.broker(coordinator).and_then(|b| b.group_state_name(&group));
     sim.with_broker(coordinator, |broker, ctx, _| broker.reset_group_offsets(ctx, &group, offsets)).map_err(|error| {

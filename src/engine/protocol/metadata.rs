@@ -93,6 +93,15 @@ impl MetadataImage {
         self.topics.get(topic)?.partitions.get(usize::try_from(partition).ok()?)
     }
 
+    /// The partition of an internal topic (`__consumer_offsets`,
+    /// `__transaction_state`) that coordinates `key`: Kafka's
+    /// `Utils.abs(key.hashCode) % partitions`, counting the partitions the
+    /// image shows, or `configured` before the topic exists.
+    pub fn coordinator_partition(&self, topic: &str, key: &str, configured: i32) -> PartitionId {
+        let count = self.topics.get(topic).map(|t| t.partitions.len() as i32).filter(|&n| n > 0).unwrap_or(configured);
+        crate::engine::hash::coordinator_partition_for(key, count.max(1))
+    }
+
     pub fn live_brokers(&self) -> impl Iterator<Item = &BrokerRegistrationInfo> {
         self.brokers.values().filter(|b| !b.fenced)
     }

@@ -207,15 +207,12 @@ impl TxnCoordinator {
                 .map(|error| Response::AddPartitionsToTxn(add_error(&partitions, error)))
             }
             Request::AddOffsetsToTxn(r) => {
-                let offsets_partitions = host
-                    .metadata()
-                    .topics
-                    .get(CONSUMER_OFFSETS_TOPIC)
-                    .map_or(self.config.offsets_topic_num_partitions, |t| t.partitions.len() as i32);
-                let tp = TopicPartition::new(
+                let partition = host.metadata().coordinator_partition(
                     CONSUMER_OFFSETS_TOPIC,
-                    coordinator_partition_for(&r.group_id, offsets_partitions.max(1)),
+                    &r.group_id,
+                    self.config.offsets_topic_num_partitions,
                 );
+                let tp = TopicPartition::new(CONSUMER_OFFSETS_TOPIC, partition);
                 self.add_partitions(
                     ctx,
                     host,

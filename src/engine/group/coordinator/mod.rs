@@ -318,13 +318,7 @@ impl GroupCoordinator {
     /// The group's partition of `__consumer_offsets`, by the partition count
     /// the metadata shows (or `offsets.topic.num.partitions` before the topic exists).
     fn partition_for(&self, image: &MetadataImage, group: &str) -> PartitionId {
-        let count = image
-            .topics
-            .get(CONSUMER_OFFSETS)
-            .map(|t| t.partitions.len() as i32)
-            .filter(|&n| n > 0)
-            .unwrap_or(self.config.offsets_topic_num_partitions);
-        coordinator_partition_for(group, count)
+        image.coordinator_partition(CONSUMER_OFFSETS, group, self.config.offsets_topic_num_partitions)
     }
 
     /// Kafka's `validateGroupStatus`: whether this broker may answer for the
