@@ -14,6 +14,8 @@ mod engine_in_browser;
 #[cfg(feature = "web")]
 mod panels;
 #[cfg(feature = "web")]
+mod ui_actions;
+#[cfg(feature = "web")]
 mod ui_log_view;
 #[cfg(feature = "web")]
 mod ui_renders;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::forms::{
-    AddBrokerForm, AddConsumerForm, AddPartitionsForm, AddProducerForm, CreateTopicForm, DeleteRecordsForm,
+    AddBrokerForm, AddConsumerForm, AddPartitionsForm, AddProducerForm, CreateTopicForm, DeleteRecordsForm, FaultForm,
     RemoveBrokerForm, ResetOffsetsForm,
 };
 use super::options::FormOptions;
@@ -36,6 +36,8 @@ pub fn actions_panel(props: &ActionsPanelProps) -> Html {
             <p class="hint">{ "Kill, stop, restart, isolate or slow a broker from its card in the cluster view; pause, close or crash a client from the clients panel." }</p>
             { section("add-consumer", "Add a consumer", true,
                 html! { <AddConsumerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("add-fault", "Network faults (drop, delay, partition)", false,
+                html! { <FaultForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-producer", "Add a producer", false,
                 html! { <AddProducerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("create-topic", "Create a topic", false,

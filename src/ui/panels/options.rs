@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::engine::ids::BrokerId;
+use crate::engine::client::Workload;
+use crate::engine::config::TopicConfig;
+use crate::engine::ids::{BrokerId, NodeId};
 use crate::engine::snapshot::ClusterSnapshot;
 use crate::ui::model;
 
@@ -59,6 +61,14 @@ pub struct FormOptions {
     /// Free client names to suggest.
     pub free_producer: String,
     pub free_consumer: String,
+    /// Every node a fault can name: (value, label), controller and brokers first.
+    pub nodes: Vec<(String, String)>,
+    /// Active network faults: (id, the fault in a sentence).
+    pub faults: Vec<(u32, String)>,
+    /// Running producers and what their application sends.
+    pub producers: Vec<(String, Option<Workload>)>,
+    /// Each user topic's config.
+    pub configs: Vec<(String, TopicConfig)>,
 }
 
 impl FormOptions {
@@ -73,6 +83,21 @@ impl FormOptions {
             brokers: snap.brokers.iter().map(|b| (b.id, b.status.is_up())).collect(),
             free_producer: free_name(snap, "producer"),
             free_consumer: free_name(snap, "consumer"),
+            nodes: node_options(snap),
+            faults: snap.faults.iter().map(|f| (f.id, super::forms::fault::sentence(snap, &f.fault))).collect(),
+            producers: snap
+                .producers
+                .iter()
+                .filter(|p| p.status.is_up() && !p.producer.closing)
+                .map(|p| (p.producer.name.clone(), p.producer.workload.clone()))
+                .collect(),
+            configs: snap
+                .metadata
+                .topics
+                .iter()
+                .filter(|(t, _)| !model::is_internal_topic(t))
+                .map(|(t, image)| (t.clone(), image.config.clone()))
+                .collect(),
         }
     }
 
@@ -84,4 +109,42 @@ impl FormOptions {
     pub fn partitions_of(&self, topic: &str) -> Option<i32> {
         self.topics.iter().find(|(t, _)| t == topic).map(|(_, n)| *n)
     }
+}
+
+/// A node as a select option's value (`controller`, `broker-1`, `client-3`: `NodeId`'s Display).
+pub fn parse_node(value: &str) -> Option<NodeId> {
+    match value {
+        "controller" => Some(NodeId::Controller),
+        _ => {
+            let (kind, n) = value.rsplit_once('-')?;
+            match kind {
+                "broker" => n.parse().ok().map(NodeId::Broker),
+                "client" => n.parse().ok().map(NodeId::Client),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// A node as a person names it: "the controller", "broker 2", "producer p1", "consumer c1".
+pub fn node_label(snap: &ClusterSnapshot, node: NodeId) -> String {
+    match node {
+        NodeId::Controller => "the controller".into(),
+        NodeId::Broker(b) => format!("broker {b}"),
+        NodeId::Client(id) => match snap.producers.iter().find(|p| p.producer.id == id) {
+            Some(p) => format!("producer {}", p.producer.name),
+            None => match snap.consumers.iter().find(|c| c.consumer.id == id) {
+                Some(c) => format!("consumer {}", c.consumer.name),
+                None => format!("client {id}"),
+            },
+        },
+    }
+}
+
+fn node_options(snap: &ClusterSnapshot) -> Vec<(String, String)> {
+    let mut nodes = vec![NodeId::Controller];
+    nodes.extend(snap.brokers.iter().map(|b| NodeId::Broker(b.id)));
+    nodes.extend(snap.producers.iter().filter(|p| p.status.is_up()).map(|p| NodeId::Client(p.producer.id)));
+    nodes.extend(snap.consumers.iter().filter(|c| c.status.is_up()).map(|c| NodeId::Client(c.consumer.id)));
+    nodes.into_iter().map(|n| (n.to_string(), node_label(snap, n))).collect()
 }

@@ -5,6 +5,7 @@
 
 pub mod broker;
 pub mod consumer;
+pub mod fault;
 pub mod producer;
 pub mod records;
 pub mod reset;
@@ -12,6 +13,7 @@ pub mod topic;
 
 pub use broker::{AddBrokerForm, RemoveBrokerForm};
 pub use consumer::AddConsumerForm;
+pub use fault::FaultForm;
 pub use producer::AddProducerForm;
 pub use records::DeleteRecordsForm;
 pub use reset::ResetOffsetsForm;

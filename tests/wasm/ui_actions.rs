@@ -1,0 +1,152 @@
+//! The actions added for faults, transactions and topic/consumer/producer
+//! changes, mounted in a real DOM on a live cluster: each command reaches
+//! the engine and the snapshot shows its effect; bad input is refused next
+//! to its field and the cluster is left as it was.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use kafka_playground::engine::command::{Command, CommandError};
+use kafka_playground::engine::ids::NodeId;
+use kafka_playground::engine::net::{Fault, LinkMatch};
+use kafka_playground::ui::panels::{ActionsPanel, ActionsPanelProps};
+use kafka_playground::ui::state::{Action, AppState};
+use wasm_bindgen_test::wasm_bindgen_test;
+use yew::{Callback, Reducible};
+
+use crate::panels::{choose, click, exists, fresh, root, settle, text, type_into};
+
+type Live = Rc<RefCell<Rc<AppState>>>;
+
+/// Mounts the actions panel on `state`'s current snapshot; commands go through the app's reducer.
+async fn mount(state: &Live) -> web_sys::Element {
+    let handle = state.clone();
+    let on_apply = Callback::from(move |(command, reply): (Command, Callback<Result<(), CommandError>>)| {
+        let current = handle.borrow().clone();
+        *handle.borrow_mut() = current.reduce(Action::ApplyThen(command, reply));
+    });
+    let root = root();
+    let props = ActionsPanelProps { snapshot: state.borrow().snapshot.clone(), on_apply };
+    yew::Renderer::<ActionsPanel>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+fn live() -> Live {
+    Rc::new(RefCell::new(fresh()))
+}
+
+fn checkout_id(state: &Live) -> u32 {
+    let snap = state.borrow().snapshot.clone();
+    snap.producers.iter().find(|p| p.producer.name == "checkout").expect("the default producer").producer.id
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_acknowledgement_fault_reaches_the_engine_reads_as_a_sentence_and_heals() {
+    let state = live();
+    let producer = checkout_id(&state);
+    let root = mount(&state).await;
+    choose(&root, "add-fault-from", "broker-1");
+    choose(&root, "add-fault-to", &format!("client-{producer}"));
+    choose(&root, "add-fault-kind", "ProduceResponse");
+    type_into(&root, "add-fault-count", "");
+    settle().await;
+
+    // A probability that is not a number never becomes a command.
+    type_into(&root, "add-fault-probability", "often");
+    settle().await;
+    click(&root, "add-fault-submit");
+    settle().await;
+    assert_eq!(text(&root, "add-fault-probability-error"), "\"often\" is not a number");
+    assert!(state.borrow().snapshot.faults.is_empty());
+
+    // Out of range: the engine's refusal, next to the field; nothing installed.
+    type_into(&root, "add-fault-probability", "2");
+    settle().await;
+    click(&root, "add-fault-submit");
+    settle().await;
+    assert_eq!(text(&root, "add-fault-probability-error"), "must be in [0, 1], got 2");
+    assert!(state.borrow().snapshot.faults.is_empty());
+
+    type_into(&root, "add-fault-probability", "1");
+    settle().await;
+    click(&root, "add-fault-submit");
+    settle().await;
+    let faults = state.borrow().snapshot.faults.clone();
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    let expected = LinkMatch {
+        from: Some(NodeId::Broker(1)),
+        to: Some(NodeId::Client(producer)),
+        both_ways: false,
+        kind: Some("ProduceResponse".into()),
+    };
+    assert_eq!(faults[0].fault, Fault::Drop { link: expected, count: None, probability: 1.0 });
+
+    // The list (on the new snapshot) says what it does, and Heal removes it from the engine.
+    let root = mount(&state).await;
+    let id = faults[0].id;
+    assert_eq!(
+        text(&root, &format!("fault-{id}-text")),
+        "Produce responses from broker 1 to producer checkout are dropped: the producer will retry after \
+         request.timeout.ms; without enable.idempotence the retry writes the batch twice"
+    );
+    click(&root, &format!("fault-{id}-heal"));
+    settle().await;
+    assert!(state.borrow().snapshot.faults.is_empty(), "healed in the engine");
+}
+
+#[wasm_bindgen_test]
+async fn a_partition_needs_two_different_nodes_and_cuts_them_apart() {
+    let state = live();
+    let root = mount(&state).await;
+    choose(&root, "add-fault-type", "partition");
+    settle().await;
+    choose(&root, "add-fault-from", "broker-2");
+    choose(&root, "add-fault-to", "broker-2");
+    settle().await;
+    click(&root, "add-fault-submit");
+    settle().await;
+    assert_eq!(text(&root, "add-fault-to-error"), "pick a node other than the sender");
+    assert!(state.borrow().snapshot.faults.is_empty());
+
+    choose(&root, "add-fault-to", "controller");
+    settle().await;
+    click(&root, "add-fault-submit");
+    settle().await;
+    let faults = state.borrow().snapshot.faults.clone();
+    assert_eq!(
+        faults.iter().map(|f| f.fault.clone()).collect::<Vec<_>>(),
+        vec![Fault::Partition { side_a: vec![NodeId::Broker(2)], side_b: vec![NodeId::Controller] }]
+    );
+    let root = mount(&state).await;
+    let sentence = text(&root, &format!("fault-{}-text", faults[0].id));
+    assert!(
+        sentence.starts_with("Network partition: broker 2 and the controller cannot reach each other"),
+        "{sentence}"
+    );
+    assert!(!exists(&root, "faults-empty"));
+}
+
+#[wasm_bindgen_test]
+async fn a_delay_of_zero_is_refused_next_to_its_field() {
+    let state = live();
+    let root = mount(&state).await;
+    choose(&root, "add-fault-type", "delay");
+    settle().await;
+    type_into(&root, "add-fault-extra-ms", "0");
+    settle().await;
+    click(&root, "add-fault-submit");
+    settle().await;
+    assert_eq!(text(&root, "add-fault-extra-ms-error"), "must be at least 1 ms");
+    assert!(state.borrow().snapshot.faults.is_empty());
+    type_into(&root, "add-fault-extra-ms", "250");
+    choose(&root, "add-fault-to", "broker-3");
+    settle().await;
+    click(&root, "add-fault-submit");
+    settle().await;
+    let faults = state.borrow().snapshot.faults.clone();
+    assert!(
+        matches!(&faults[..], [f] if matches!(&f.fault, Fault::Delay { extra_ms: 250, link } if link.to == Some(NodeId::Broker(3)))),
+        "{faults:?}"
+    );
+}
