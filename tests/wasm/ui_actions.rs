@@ -6,9 +6,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use kafka_playground::engine::client::producer::TransactionState;
 use kafka_playground::engine::command::{Command, CommandError};
 use kafka_playground::engine::ids::NodeId;
 use kafka_playground::engine::net::{Fault, LinkMatch};
+use kafka_playground::engine::record::ControlType;
 use kafka_playground::ui::panels::{ActionsPanel, ActionsPanelProps};
 use kafka_playground::ui::state::{Action, AppState};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -149,4 +151,111 @@ async fn a_delay_of_zero_is_refused_next_to_its_field() {
         matches!(&faults[..], [f] if matches!(&f.fault, Fault::Delay { extra_ms: 250, link } if link.to == Some(NodeId::Broker(3)))),
         "{faults:?}"
     );
+}
+
+/// Mounts one producer's card on `state`'s snapshot; its buttons' commands go through the reducer.
+async fn mount_producer(state: &Live, name: &str) -> web_sys::Element {
+    use kafka_playground::ui::panels::producer::{ProducerCard, ProducerCardProps};
+    let handle = state.clone();
+    let on_apply = Callback::from(move |command: Command| {
+        let current = handle.borrow().clone();
+        *handle.borrow_mut() = current.reduce(Action::Apply(command));
+    });
+    let root = root();
+    let props = ProducerCardProps {
+        snapshot: state.borrow().snapshot.clone(),
+        name: name.to_string().into(),
+        selected: false,
+        on_apply,
+        on_select: Callback::noop(),
+    };
+    yew::Renderer::<ProducerCard>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+fn txn_state(state: &Live, name: &str) -> Option<TransactionState> {
+    let snap = state.borrow().snapshot.clone();
+    snap.producers.iter().find(|p| p.producer.name == name).and_then(|p| p.producer.transaction_state)
+}
+
+fn run(state: &Live, ms: i64) {
+    let current = state.borrow().clone();
+    *state.borrow_mut() = crate::panels::run_for(current, ms);
+}
+
+#[wasm_bindgen_test]
+async fn a_transactional_producer_begins_commits_and_aborts_from_its_card() {
+    let state = live();
+    // Added through the form: transactional.id, a workload on orders.
+    let root = mount(&state).await;
+    type_into(&root, "add-producer-name", "payments");
+    type_into(&root, "add-producer-config-transactional-id", "payments-tx");
+    settle().await;
+    click(&root, "add-producer-submit");
+    settle().await;
+    run(&state, 3_000);
+    assert_eq!(txn_state(&state, "payments"), Some(TransactionState::Ready));
+    let sent_before = {
+        let snap = state.borrow().snapshot.clone();
+        snap.producers.iter().find(|p| p.producer.name == "payments").unwrap().producer.stats.records_sent
+    };
+    assert_eq!(sent_before, 0, "a transactional workload sends only inside a transaction");
+
+    let card = mount_producer(&state, "payments").await;
+    assert!(text(&card, "producer-payments-txn").contains("READY"));
+    click(&card, "producer-payments-begin");
+    settle().await;
+    assert_eq!(txn_state(&state, "payments"), Some(TransactionState::InTransaction));
+    run(&state, 2_000);
+    let card = mount_producer(&state, "payments").await;
+    let line = text(&card, "producer-payments-txn");
+    assert!(line.contains("IN_TRANSACTION") && line.contains("partitions orders-"), "{line}");
+    click(&card, "producer-payments-commit");
+    settle().await;
+    assert_eq!(txn_state(&state, "payments"), Some(TransactionState::CommittingTransaction));
+    run(&state, 2_000);
+    assert_eq!(txn_state(&state, "payments"), Some(TransactionState::Ready));
+    let markers = |kind: ControlType| {
+        let snap = state.borrow().snapshot.clone();
+        snap.brokers
+            .iter()
+            .flat_map(|b| b.broker.replicas.iter())
+            .filter(|r| r.tp.topic == "orders")
+            .flat_map(|r| r.log.records.iter())
+            .filter(|rec| rec.control == Some(kind))
+            .count()
+    };
+    assert!(markers(ControlType::Commit) > 0, "COMMIT markers were written");
+
+    // Abort: ABORT markers.
+    let card = mount_producer(&state, "payments").await;
+    click(&card, "producer-payments-begin");
+    settle().await;
+    run(&state, 2_000);
+    let card = mount_producer(&state, "payments").await;
+    click(&card, "producer-payments-abort");
+    settle().await;
+    run(&state, 2_000);
+    assert_eq!(txn_state(&state, "payments"), Some(TransactionState::Ready));
+    assert!(markers(ControlType::Abort) > 0, "ABORT markers were written");
+}
+
+#[wasm_bindgen_test]
+async fn a_transactional_id_without_idempotence_is_refused_next_to_the_field() {
+    let state = live();
+    let root = mount(&state).await;
+    let producers = state.borrow().snapshot.producers.len();
+    type_into(&root, "add-producer-config-transactional-id", "tx");
+    let check: web_sys::HtmlElement =
+        wasm_bindgen::JsCast::dyn_into(crate::panels::find(&root, "add-producer-config-enable-idempotence")).unwrap();
+    check.click();
+    settle().await;
+    click(&root, "add-producer-submit");
+    settle().await;
+    assert_eq!(
+        text(&root, "add-producer-config-transactional-id-error"),
+        "transactional.id requires enable.idempotence=true"
+    );
+    assert_eq!(state.borrow().snapshot.producers.len(), producers);
 }

@@ -60,6 +60,30 @@ pub fn workload_line(w: Option<&Workload>) -> String {
     }
 }
 
+/// "transactional.id=tx · IN_TRANSACTION: … · partitions orders-0, orders-1".
+pub fn transaction_line(id: &str, s: &crate::engine::client::producer::ProducerSnapshot) -> String {
+    use crate::engine::client::producer::TransactionState as T;
+    let Some(state) = s.transaction_state else { return format!("transactional.id={id}") };
+    let meaning = match state {
+        T::Uninitialized | T::Initializing => "initTransactions() is finding the coordinator and a producer id",
+        T::Ready => "ready: begin a transaction (the workload sends only inside one)",
+        T::InTransaction => "open: its records stay invisible to read_committed consumers until commit",
+        T::CommittingTransaction => "committing: COMMIT markers are being written",
+        T::AbortingTransaction => "aborting: ABORT markers are being written",
+        T::AbortableError => "a send failed: only abort is allowed",
+        T::FatalError => "fenced or failed for good: close the producer",
+    };
+    let mut line = format!("transactional.id={id} · {} · {meaning}", state.name());
+    if !s.transaction_partitions.is_empty() {
+        let tps: Vec<String> = s.transaction_partitions.iter().map(|tp| tp.to_string()).collect();
+        line.push_str(&format!(" · partitions {}", tps.join(", ")));
+    }
+    if let Some(e) = s.transaction_error {
+        line.push_str(&format!(" · last error {}", e.name()));
+    }
+    line
+}
+
 /// A name usable in element ids.
 pub fn id_part(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
@@ -134,13 +158,25 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
             <p class="small" data-testid={format!("producer-{key}-workload")}>{ workload_line(s.workload.as_ref()) }</p>
             <p class="small muted">
                 { format!("acks={} · {idempotence} · linger.ms={} · batch.size={}", s.config.acks.as_str(), s.config.linger_ms, s.config.batch_size) }
-                if let Some(t) = &s.transactional_id {
-                    { format!(" · transactional.id={t}") }
-                    if let Some(state) = s.transaction_state {
-                        { format!(" ({state:?})") }
-                    }
-                }
             </p>
+            if let Some(t) = &s.transactional_id {
+                <div class="txn" role="group" aria-label={format!("Transactions of {}", s.name)}>
+                    <p class="small" data-testid={format!("producer-{key}-txn")}>{ transaction_line(t, s) }</p>
+                    if up {
+                        <div class="card-actions">
+                            <button type="button" class="btn" data-testid={format!("producer-{key}-begin")}
+                                title="beginTransaction()"
+                                onclick={command(|producer| Command::BeginTransaction { producer })}>{ "Begin transaction" }</button>
+                            <button type="button" class="btn btn-primary" data-testid={format!("producer-{key}-commit")}
+                                title="commitTransaction(): flush, then COMMIT markers on every partition of the transaction"
+                                onclick={command(|producer| Command::CommitTransaction { producer })}>{ "Commit" }</button>
+                            <button type="button" class="btn btn-danger" data-testid={format!("producer-{key}-abort")}
+                                title="abortTransaction(): ABORT markers; read_committed consumers skip the records"
+                                onclick={command(|producer| Command::AbortTransaction { producer })}>{ "Abort" }</button>
+                        </div>
+                    }
+                </div>
+            }
             <dl class="stats" data-testid={format!("producer-{key}-stats")}>
                 <div><dt>{ "sent" }</dt><dd>{ s.stats.records_sent }</dd></div>
                 <div><dt>{ "acknowledged" }</dt><dd>{ s.stats.records_acknowledged }</dd></div>

@@ -26,6 +26,7 @@ pub fn add_producer_form(props: &FormProps) -> Html {
             ("config.enable.idempotence", d.enable_idempotence.to_string()),
             ("config.linger.ms", d.linger_ms.to_string()),
             ("config.batch.size", d.batch_size.to_string()),
+            ("config.transactional.id", String::new()),
         ]
     });
     let topics = props.options.topic_options();
@@ -68,6 +69,7 @@ pub fn add_producer_form(props: &FormProps) -> Html {
                 enable_idempotence: p.checked("config.enable.idempotence"),
                 linger_ms: p.int("config.linger.ms"),
                 batch_size: p.int("config.batch.size"),
+                transactional_id: p.optional_text("config.transactional.id"),
                 ..ProducerConfig::default()
             };
             if let Err(errors) = p.finish() {
@@ -120,6 +122,9 @@ pub fn add_producer_form(props: &FormProps) -> Html {
                 { Text { name: "config.linger.ms", label: "linger.ms", inputmode: numeric, ..Text::default() }.render(&form, ID) }
                 { Text { name: "config.batch.size", label: "batch.size (bytes)", inputmode: numeric, ..Text::default() }.render(&form, ID) }
             </div>
+            { Text { name: "config.transactional.id", label: "transactional.id (empty: none)",
+                     hint: Some("With one, the workload sends only inside a transaction you begin on the producer's card.".into()),
+                     ..Text::default() }.render(&form, ID) }
             { form::footer(&form, ID, "Add producer") }
         </form>
     }
