@@ -377,9 +377,10 @@ fn acknowledged_records_survive_random_kills_restarts_isolations_and_slow_broker
             ((first..first + n).collect(), false)
         }
     };
+    let strict = std::env::var_os("FAULT_STRICT").is_some();
     let mut failures = Vec::new();
     for seed in seeds {
-        let outcome = std::panic::catch_unwind(|| run(seed, verbose, false))
+        let outcome = std::panic::catch_unwind(|| run(seed, verbose, strict))
             .unwrap_or_else(|panic| Err(format!("panicked: {}", panic_text(panic))));
         if let Err(why) = outcome {
             eprintln!("FAULT_SEED={seed}: {why}");

@@ -12,6 +12,8 @@
 //! - `purgatory`: delayed acks=all appends and long-polling fetches.
 //! - one thin file per Kafka API: `produce`, `fetch`, `list_offsets`,
 //!   `metadata`, `delete_records`, `txn_markers`.
+//! - `connections`: clients' connections, muted while a request is handled
+//!   (responses on one connection come back in request order).
 //! - `heartbeat`: the session with the controller; `snapshot`: serde views.
 //! - `outbox`: changes collected during a handler and acted on after it.
 //!
@@ -21,6 +23,7 @@
 //! change more), fetch sessions send what is due, and a controlled shutdown
 //! completes once the controller agreed and nothing is led here any more.
 
+pub mod connections;
 pub mod delete_records;
 pub mod fetch;
 pub mod fetcher;
@@ -43,6 +46,7 @@ mod tests;
 pub use outbox::{CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC};
 pub use snapshot::{BrokerSnapshot, FollowerSnapshot, ReplicaSnapshot};
 
+use self::connections::Connections;
 use self::heartbeat::{ControllerSession, Identity};
 use self::outbox::CoordinatorNotice;
 use self::partition::Partition;
@@ -51,7 +55,7 @@ use super::config::BrokerConfig;
 use super::error::KafkaError;
 use super::group::coordinator::GroupCoordinator;
 use super::ids::{BrokerId, NodeId, TopicPartition};
-use super::node::{Ctx, Timer};
+use super::node::{Ctx, Effect, Timer};
 use super::protocol::{
     CoordinatorType, CorrelationId, DeleteRecordsPartitionResponse, Message, Request, Response, UpdateMetadataResponse,
 };
@@ -96,6 +100,8 @@ pub struct Broker {
     txn_coordinator: TxnCoordinator,
     session: ControllerSession,
     shutdown_complete: bool,
+    /// Clients' connections, muted while a request is being handled.
+    connections: Connections,
 }
 
 impl Broker {
@@ -109,6 +115,7 @@ impl Broker {
             incarnation: 0,
             session: ControllerSession::default(),
             shutdown_complete: false,
+            connections: Connections::default(),
         }
     }
 
@@ -132,31 +139,71 @@ impl Broker {
         self.group_coordinator.crash();
         self.txn_coordinator.crash();
         self.session = ControllerSession::default();
+        self.connections.clear();
     }
 
     /// Begin a controlled shutdown; `ctx.shutdown_complete()` follows once
     /// the controller agreed and this broker leads no partition.
     pub fn begin_controlled_shutdown(&mut self, ctx: &mut Ctx) {
+        let answered_from = ctx.effects.len();
         self.session.begin_shutdown(ctx, self.id, &mut self.replicas.correlation);
         self.settle(ctx);
+        self.unmute_answered(ctx, answered_from);
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, message: Message) {
+        let answered_from = ctx.effects.len();
         match message {
+            Message::Request { correlation_id, body } if connections::uses_main_connection(from, &body) => {
+                if let Some((correlation_id, body)) = self.connections.offer(from, correlation_id, body) {
+                    self.on_request(ctx, from, correlation_id, body);
+                }
+            }
             Message::Request { correlation_id, body } => self.on_request(ctx, from, correlation_id, body),
             Message::Response { correlation_id, body } => self.on_response(ctx, from, correlation_id, body),
             Message::ConnectionRefused { correlation_id } => self.on_refused(ctx, from, correlation_id),
-            Message::Disconnected => {
-                if let NodeId::Broker(peer) = from {
+            Message::Disconnected => match from {
+                NodeId::Broker(peer) => {
                     fetcher::on_fetch_failed(&mut self.replicas, ctx, peer, None, "the leader's process died");
                     self.txn_coordinator.handle_response(ctx, &mut self.replicas, from, Message::Disconnected);
                 }
-            }
+                NodeId::Client(_) => self.connections.close(from),
+                NodeId::Controller => {}
+            },
         }
         self.settle(ctx);
+        self.unmute_answered(ctx, answered_from);
+    }
+
+    /// Scans what was sent since `from` (an index into the handler's effects)
+    /// for responses that unmute a client connection, and handles the
+    /// requests queued behind them, until no more connection is unmuted.
+    fn unmute_answered(&mut self, ctx: &mut Ctx, mut from: usize) {
+        while self.connections.any_muted() && from < ctx.effects.len() {
+            let end = ctx.effects.len();
+            let mut next = Vec::new();
+            for effect in &ctx.effects[from..end] {
+                if let Effect::Send { to: to @ NodeId::Client(_), message: Message::Response { correlation_id, .. } } =
+                    effect
+                {
+                    for (id, body) in self.connections.on_response_sent(*to, *correlation_id) {
+                        next.push((*to, id, body));
+                    }
+                }
+            }
+            from = end;
+            if next.is_empty() {
+                continue;
+            }
+            for (peer, correlation_id, body) in next {
+                self.on_request(ctx, peer, correlation_id, body);
+            }
+            self.settle(ctx);
+        }
     }
 
     pub fn on_timer(&mut self, ctx: &mut Ctx, timer: BrokerTimer) {
+        let answered_from = ctx.effects.len();
         match timer {
             BrokerTimer::Heartbeat { incarnation } => {
                 if incarnation == self.incarnation {
@@ -201,6 +248,7 @@ impl Broker {
             }
         }
         self.settle(ctx);
+        self.unmute_answered(ctx, answered_from);
     }
 
     // ----- read access for the lead, the admin client and tests -----------
@@ -231,8 +279,10 @@ impl Broker {
         tp: &TopicPartition,
         offset: Offset,
     ) -> DeleteRecordsPartitionResponse {
+        let answered_from = ctx.effects.len();
         let response = delete_records::delete_one(&mut self.replicas, ctx, tp, offset);
         self.settle(ctx);
+        self.unmute_answered(ctx, answered_from);
         response
     }
 
@@ -245,8 +295,10 @@ impl Broker {
         group: &str,
         offsets: Vec<(TopicPartition, Offset)>,
     ) -> Result<(), KafkaError> {
+        let answered_from = ctx.effects.len();
         let result = self.group_coordinator.reset_offsets(ctx, &mut self.replicas, group, offsets);
         self.settle(ctx);
+        self.unmute_answered(ctx, answered_from);
         result
     }
 

@@ -147,8 +147,13 @@ impl Harness {
     }
 
     pub fn produce(&mut self, acks: i16, batch: RecordBatch) -> CorrelationId {
+        self.produce_from(CLIENT, acks, batch)
+    }
+
+    /// A produce on another client's connection.
+    pub fn produce_from(&mut self, client: NodeId, acks: i16, batch: RecordBatch) -> CorrelationId {
         self.request(
-            CLIENT,
+            client,
             Request::Produce(ProduceRequest {
                 transactional_id: None,
                 acks,

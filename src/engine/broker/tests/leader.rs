@@ -184,7 +184,7 @@ fn a_consumer_fetch_waits_for_data_up_to_max_wait() {
     h.consumer_fetch(1, 0, 500, IsolationLevel::ReadUncommitted);
     assert!(h.fetch_responses(CLIENT).is_empty(), "held: nothing to read yet");
     h.timers();
-    h.produce(1, batch(&["a"]));
+    h.produce_from(NodeId::Client(101), 1, batch(&["a"]));
     let answers = h.fetch_responses(CLIENT);
     assert_eq!(answers.len(), 1, "answered as soon as a record is readable");
     assert_eq!(answers[0].partitions[0].batches.len(), 1);
@@ -367,4 +367,33 @@ fn an_aborted_transaction_is_listed_for_read_committed_consumers() {
     let answers = h.fetch_responses(CLIENT);
     assert_eq!(answers[0].partitions[0].aborted_transactions.len(), 1);
     assert_eq!(answers[0].partitions[0].aborted_transactions[0].producer_id, 7);
+}
+
+#[test]
+fn requests_of_one_connection_are_handled_one_at_a_time_and_answered_in_order() {
+    let mut h = leader(&[1, 2], &[1, 2], 2);
+    let first = h.produce(-1, batch(&["a"]));
+    let second = h.produce(-1, batch(&["b", "c"]));
+    assert_eq!(h.log_end_offset(), 1, "the second request waits in the muted connection");
+    h.follower_fetch(2, 1, 0, -1);
+    h.follower_fetch(2, 1, 1, 1);
+    let answered: Vec<_> = h.responses_to(CLIENT).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(answered, vec![first], "the first answer unmutes the connection");
+    assert_eq!(h.log_end_offset(), 3, "then the second request is appended");
+    h.follower_fetch(2, 1, 3, 1);
+    let answers = h.responses_to(CLIENT);
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].0, second);
+    let Response::Produce(answer) = &answers[0].1 else { panic!("a produce response") };
+    assert_eq!(answer.partitions[0].base_offset, 1);
+}
+
+#[test]
+fn a_client_closing_its_connection_drops_the_requests_queued_behind_the_one_in_progress() {
+    let mut h = leader(&[1, 2], &[1, 2], 2);
+    h.produce(-1, batch(&["a"]));
+    h.produce(-1, batch(&["b"]));
+    h.deliver(CLIENT, crate::engine::protocol::Message::Disconnected);
+    h.produce(-1, batch(&["c"]));
+    assert_eq!(h.log_end_offset(), 2, "the new connection's request is handled at once; the queued one is gone");
 }

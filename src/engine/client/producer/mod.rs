@@ -470,6 +470,9 @@ impl Producer {
             ProducerTimer::RequestTimeout { correlation_id } => {
                 if let Some(request) = self.in_flight.get(&correlation_id) {
                     let broker = request.broker;
+                    // Java's NetworkClient closes the connection: the broker
+                    // drops what it had queued from it.
+                    ctx.send(NodeId::Broker(broker), Message::Disconnected);
                     self.on_disconnect(ctx, broker, Some(correlation_id));
                     self.poll(ctx);
                 }

@@ -55,6 +55,8 @@ impl Harness {
                 Effect::Send { to: NodeId::Broker(b), message: Message::Request { correlation_id, body } } => {
                     self.sent.push((b, correlation_id, body))
                 }
+                // A request timed out: the producer closes that connection.
+                Effect::Send { to: NodeId::Broker(_), message: Message::Disconnected } => {}
                 Effect::Send { .. } => panic!("a producer only sends requests to brokers"),
                 Effect::SetTimer { after_ms, timer } => {
                     self.timer_seq += 1;
