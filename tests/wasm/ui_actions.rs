@@ -259,3 +259,140 @@ async fn a_transactional_id_without_idempotence_is_refused_next_to_the_field() {
     );
     assert_eq!(state.borrow().snapshot.producers.len(), producers);
 }
+
+fn orders_config(state: &Live) -> Option<kafka_playground::engine::config::TopicConfig> {
+    state.borrow().snapshot.metadata.topics.get("orders").map(|t| t.config.clone())
+}
+
+#[wasm_bindgen_test]
+async fn altering_one_config_by_its_kafka_name_keeps_the_rest_and_unknown_names_are_refused() {
+    let state = live();
+    let root = mount(&state).await;
+    let before = orders_config(&state).unwrap();
+    type_into(&root, "alter-config-name", "retention.mss");
+    type_into(&root, "alter-config-value", "60000");
+    settle().await;
+    click(&root, "alter-config-submit");
+    settle().await;
+    let message = text(&root, "alter-config-name-error");
+    assert!(message.starts_with("retention.mss: unknown field `retention.mss`, expected one of"), "{message}");
+    assert_eq!(orders_config(&state).unwrap(), before);
+
+    // Out of range: the engine's message, next to the value.
+    type_into(&root, "alter-config-name", "retention.ms");
+    type_into(&root, "alter-config-value", "-5");
+    settle().await;
+    click(&root, "alter-config-submit");
+    settle().await;
+    assert_eq!(text(&root, "alter-config-value-error"), "retention.ms must be -1 or >= 0, got -5");
+    assert_eq!(orders_config(&state).unwrap(), before);
+
+    type_into(&root, "alter-config-value", "60000");
+    settle().await;
+    click(&root, "alter-config-submit");
+    settle().await;
+    let after = orders_config(&state).unwrap();
+    assert_eq!(after.retention_ms, 60_000);
+    assert_eq!(after.min_insync_replicas, 2, "the other configs are kept");
+    assert_eq!(text(&root, "alter-config-done"), "orders: retention.ms=60000.");
+
+    type_into(&root, "alter-config-name", "cleanup.policy");
+    type_into(&root, "alter-config-value", "compact,delete");
+    settle().await;
+    click(&root, "alter-config-submit");
+    settle().await;
+    let after = orders_config(&state).unwrap();
+    assert!(after.cleanup_policy.compacts() && after.cleanup_policy.deletes(), "{after:?}");
+}
+
+#[wasm_bindgen_test]
+async fn deleting_a_topic_removes_it_from_the_cluster() {
+    let state = live();
+    let root = mount(&state).await;
+    assert!(state.borrow().snapshot.metadata.topics.contains_key("orders"));
+    click(&root, "delete-topic-submit");
+    settle().await;
+    assert!(!state.borrow().snapshot.metadata.topics.contains_key("orders"), "orders is gone");
+    assert_eq!(text(&root, "delete-topic-done"), "Topic orders deleted.");
+}
+
+#[wasm_bindgen_test]
+async fn a_producer_s_workload_changes_and_a_negative_rate_is_refused_by_the_engine() {
+    use kafka_playground::engine::client::KeyPattern;
+    let state = live();
+    let root = mount(&state).await;
+    let workload = |state: &Live| {
+        let snap = state.borrow().snapshot.clone();
+        snap.producers.iter().find(|p| p.producer.name == "checkout").unwrap().producer.workload.clone().unwrap()
+    };
+    let before = workload(&state);
+    type_into(&root, "set-workload-workload-rate-per-sec", "-1");
+    settle().await;
+    click(&root, "set-workload-submit");
+    settle().await;
+    assert_eq!(text(&root, "set-workload-workload-rate-per-sec-error"), "must be between 0 and 10000000, got -1");
+    assert_eq!(workload(&state), before);
+
+    type_into(&root, "set-workload-workload-rate-per-sec", "200");
+    choose(&root, "set-workload-workload-key-type", "fixed");
+    settle().await;
+    type_into(&root, "set-workload-workload-key-prefix", "vip");
+    settle().await;
+    click(&root, "set-workload-submit");
+    settle().await;
+    let after = workload(&state);
+    assert_eq!(after.rate_per_sec, 200.0);
+    assert_eq!(after.key, KeyPattern::Fixed { key: "vip".into() });
+    let generated = |state: &Live| {
+        let snap = state.borrow().snapshot.clone();
+        snap.producers.iter().find(|p| p.producer.name == "checkout").unwrap().producer.records_generated
+    };
+    let (start, t0) = (generated(&state), state.borrow().now);
+    run(&state, 1_000);
+    let (made, seconds) = (generated(&state) - start, (state.borrow().now - t0) as f64 / 1000.0);
+    let rate = made as f64 / seconds;
+    assert!((180.0..=220.0).contains(&rate), "about 200 records a second, got {made} in {seconds} s");
+}
+
+#[wasm_bindgen_test]
+async fn seeking_a_consumer_moves_its_position_and_a_bad_offset_is_refused() {
+    let state = live();
+    {
+        let current = state.borrow().clone();
+        let next = crate::panels::apply(
+            current,
+            crate::panels::add_consumer("c1", "g", kafka_playground::engine::config::AssignorName::Range),
+        );
+        *state.borrow_mut() = crate::panels::run_for(next, 10_000);
+    }
+    let position = |state: &Live| {
+        let snap = state.borrow().snapshot.clone();
+        let c = snap.consumers.iter().find(|c| c.consumer.name == "c1").unwrap();
+        c.consumer.partitions.iter().find(|p| p.tp.to_string() == "orders-0").and_then(|p| p.position)
+    };
+    let before = position(&state).expect("c1 reads orders-0");
+    assert!(before > 0, "records were consumed: {before}");
+    let root = mount(&state).await;
+    choose(&root, "seek-tp", "orders-0");
+    choose(&root, "seek-to", "offset");
+    settle().await;
+    type_into(&root, "seek-value", "abc");
+    settle().await;
+    click(&root, "seek-submit");
+    settle().await;
+    assert_eq!(text(&root, "seek-value-error"), "\"abc\" is not a number");
+    assert_eq!(position(&state), Some(before));
+    type_into(&root, "seek-value", "-3");
+    settle().await;
+    click(&root, "seek-submit");
+    settle().await;
+    assert_eq!(text(&root, "seek-value-error"), "must be >= 0, got -3");
+    assert_eq!(position(&state), Some(before));
+
+    choose(&root, "seek-to", "earliest");
+    settle().await;
+    click(&root, "seek-submit");
+    settle().await;
+    assert_eq!(position(&state), Some(0), "back to the log start");
+    assert_eq!(text(&root, "seek-done"), "c1 will read orders-0 from offset 0.");
+}

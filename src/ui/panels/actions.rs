@@ -6,8 +6,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::forms::{
-    AddBrokerForm, AddConsumerForm, AddPartitionsForm, AddProducerForm, CreateTopicForm, DeleteRecordsForm, FaultForm,
-    RemoveBrokerForm, ResetOffsetsForm,
+    AddBrokerForm, AddConsumerForm, AddPartitionsForm, AddProducerForm, AlterConfigForm, CreateTopicForm,
+    DeleteRecordsForm, DeleteTopicForm, FaultForm, RemoveBrokerForm, ResetOffsetsForm, SeekForm, WorkloadForm,
 };
 use super::options::FormOptions;
 use super::throttle::use_stable_callback;
@@ -40,10 +40,18 @@ pub fn actions_panel(props: &ActionsPanelProps) -> Html {
                 html! { <FaultForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-producer", "Add a producer", false,
                 html! { <AddProducerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("set-workload", "Change a producer's workload", false,
+                html! { <WorkloadForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("create-topic", "Create a topic", false,
                 html! { <CreateTopicForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-partitions", "Add partitions", false,
                 html! { <AddPartitionsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("alter-config", "Alter a topic's config", false,
+                html! { <AlterConfigForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("delete-topic", "Delete a topic", false,
+                html! { <DeleteTopicForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+            { section("seek", "Seek a consumer", false,
+                html! { <SeekForm snapshot={props.snapshot.clone()} on_apply={on_apply.clone()} /> }) }
             { section("reset-offsets", "Reset a group's offsets", false,
                 html! { <ResetOffsetsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("delete-records", "Delete records", false,

@@ -9,12 +9,14 @@ pub mod fault;
 pub mod producer;
 pub mod records;
 pub mod reset;
+pub mod seek;
 pub mod topic;
 
 pub use broker::{AddBrokerForm, RemoveBrokerForm};
 pub use consumer::AddConsumerForm;
 pub use fault::FaultForm;
-pub use producer::AddProducerForm;
+pub use producer::{AddProducerForm, WorkloadForm};
 pub use records::DeleteRecordsForm;
 pub use reset::ResetOffsetsForm;
-pub use topic::{AddPartitionsForm, CreateTopicForm};
+pub use seek::SeekForm;
+pub use topic::{AddPartitionsForm, AlterConfigForm, CreateTopicForm, DeleteTopicForm};

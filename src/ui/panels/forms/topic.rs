@@ -118,3 +118,107 @@ pub fn add_partitions_form(props: &FormProps) -> Html {
         </form>
     }
 }
+
+const DELETE: &str = "delete-topic";
+
+#[function_component(DeleteTopicForm)]
+pub fn delete_topic_form(props: &FormProps) -> Html {
+    let form = form::use_form(|| vec![("topic", String::new())]);
+    let topics = props.options.topic_options();
+    let onsubmit = {
+        let form = form.clone();
+        let on_apply = props.on_apply.clone();
+        let topics = topics.clone();
+        form::on_submit(move || {
+            let mut p = Parse::new(&form);
+            let topic = form::selected(form.value("topic"), &topics).unwrap_or_default();
+            if topic.is_empty() {
+                p.fail("topic", "there is no topic to delete");
+            }
+            if let Err(errors) = p.finish() {
+                return form::refuse(&form, errors);
+            }
+            let message = format!("Topic {topic} deleted.");
+            form::apply(&form, &on_apply, Command::DeleteTopic { topic }, message, vec![], &[]);
+        })
+    };
+    html! {
+        <form class="action-form" data-testid={DELETE} onsubmit={onsubmit} novalidate=true aria-label="Delete a topic">
+            { Select { name: "topic", label: "Topic", options: topics,
+                       hint: Some("Its partitions and records go; producers sending to it get UNKNOWN_TOPIC_OR_PARTITION.".into()) }
+                .render(&form, DELETE) }
+            { form::footer(&form, DELETE, "Delete topic") }
+        </form>
+    }
+}
+
+const ALTER: &str = "alter-config";
+
+/// A topic's config as Kafka's name → JSON value (`retention.ms` → 604800000).
+fn config_map(config: &TopicConfig) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(config) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// `kafka-configs --alter --entity-type topics --add-config name=value`: one
+/// config by its Kafka name; the rest of the topic's config is kept. An
+/// unknown name or a value of the wrong type is refused by the config's own
+/// deserializer, an out-of-range value by the engine.
+#[function_component(AlterConfigForm)]
+pub fn alter_config_form(props: &FormProps) -> Html {
+    let form = form::use_form(|| vec![("topic", String::new()), ("name", String::new()), ("value", String::new())]);
+    let topics = props.options.topic_options();
+    let topic = form::selected(form.value("topic"), &topics);
+    let current = topic.as_ref().and_then(|t| props.options.configs.iter().find(|(n, _)| n == t)).map(|(_, c)| c);
+    let names: Vec<String> = config_map(&TopicConfig::default()).keys().cloned().collect();
+    let now = current.and_then(|c| config_map(c).get(form.value("name").trim()).map(|v| v.to_string()));
+    let onsubmit = {
+        let form = form.clone();
+        let on_apply = props.on_apply.clone();
+        let topics = topics.clone();
+        let configs = props.options.configs.clone();
+        form::on_submit(move || {
+            let mut p = Parse::new(&form);
+            let topic = form::selected(form.value("topic"), &topics).unwrap_or_default();
+            let config = configs.iter().find(|(n, _)| *n == topic).map(|(_, c)| c.clone());
+            if config.is_none() {
+                p.fail("topic", "create a topic first");
+            }
+            let name = p.required("name", "a config name such as retention.ms");
+            let text = p.required("value", "a value");
+            let mut map = config_map(&config.clone().unwrap_or_default());
+            let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
+            map.insert(name.clone(), value);
+            let altered = serde_json::from_value::<TopicConfig>(serde_json::Value::Object(map));
+            if let Err(e) = &altered {
+                let message = e.to_string();
+                let field = if message.starts_with("unknown field") { "name" } else { "value" };
+                p.fail(field, format!("{name}: {message}"));
+            }
+            if let Err(errors) = p.finish() {
+                return form::refuse(&form, errors);
+            }
+            let Ok(config) = altered else { return };
+            let message = format!("{topic}: {name}={text}.");
+            let command = Command::AlterTopicConfig { topic, config };
+            form::apply(&form, &on_apply, command, message, vec![], &[("config", "value")]);
+        })
+    };
+    html! {
+        <form class="action-form" data-testid={ALTER} onsubmit={onsubmit} novalidate=true aria-label="Alter a topic's config">
+            { Select { name: "topic", label: "Topic", hint: None, options: topics }.render(&form, ALTER) }
+            <div class="field-pair">
+                { Text { name: "name", label: "Config name", list: Some("topic-config-names".into()),
+                         placeholder: Some("retention.ms".into()), ..Text::default() }.render(&form, ALTER) }
+                { Text { name: "value", label: "New value", hint: now.map(|v| format!("Now {v}.")), ..Text::default() }
+                    .render(&form, ALTER) }
+            </div>
+            <datalist id="topic-config-names">
+                { for names.iter().map(|n| html! { <option value={n.clone()} /> }) }
+            </datalist>
+            { form::footer(&form, ALTER, "Alter config") }
+        </form>
+    }
+}
