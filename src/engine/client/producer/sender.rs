@@ -713,13 +713,11 @@ impl Producer {
         self.ledger.stats.retries += 1;
         batch.retries += 1;
         batch.retry_at = ctx.now + self.config.retry_backoff_ms;
-        if self.tm.epoch_bump_required && self.tm.txn.is_none() {
-            // Resent under the new epoch with a new sequence.
-            if let Some(s) = self.tm.sequences.get_mut(&batch.tp) {
-                s.in_flight.remove(&batch.base_sequence);
-            }
-            batch.base_sequence = crate::engine::record::NO_SEQUENCE;
-        }
+        // The batch keeps its sequence until the epoch bump (if one is
+        // coming) re-sequences every queued batch of the partition in queue
+        // order: put back in sequence order, it is resent before anything
+        // sent after it (Java's `insertInSequenceOrder` and
+        // `startSequencesAtBeginning`; librdkafka keeps messages in msgid order).
         self.accumulator.reenqueue(batch);
     }
 

@@ -750,3 +750,38 @@ fn a_workload_generates_records_at_its_rate() {
     assert_eq!(keys.len(), 40);
     assert_eq!(&keys[..4], ["k0", "k1", "k2", "k0"], "sequential keys cycle through the cardinality");
 }
+
+#[test]
+fn batches_failing_while_an_epoch_bump_waits_are_resent_under_the_new_id_in_send_order() {
+    // Three requests in flight to one partition; the first is answered with
+    // OUT_OF_ORDER_SEQUENCE_NUMBER as the next expected batch (the broker lost
+    // the producer's state), then the connection drops under the other two.
+    // After the new producer id they go again, in the order first sent, with
+    // sequences 0, 1, 2 (Java's `startSequencesAtBeginning`).
+    let mut h = Harness::new(ProducerConfig { linger_ms: 0, batch_size: 100, ..ProducerConfig::default() });
+    h.start();
+    h.send("orders", None, &"a".repeat(60)).unwrap();
+    h.answer_metadata("orders", &[1]);
+    h.answer_init_producer_id(5, 0);
+    h.send("orders", None, &"b".repeat(60)).unwrap();
+    h.send("orders", None, &"c".repeat(60)).unwrap();
+    let sent = h.produces();
+    assert_eq!(sent.len(), 3);
+    let (b, c, r) = &sent[0];
+    h.answer(*b, *c, r, Some(KafkaError::OutOfOrderSequenceNumber), -1);
+    h.with(|p, ctx| p.on_message(ctx, NodeId::Broker(1), Message::Disconnected));
+    h.answer_metadata_if_asked();
+    h.answer_init_producer_id(6, 0);
+    h.run_until(h.now + 200);
+    let resent: Vec<(String, i32)> = h
+        .produces()
+        .iter()
+        .flat_map(|(_, _, r)| r.partitions.iter().map(|p| p.batch.clone()).collect::<Vec<_>>())
+        .map(|b| {
+            assert_eq!(b.producer_id, 6);
+            let value = b.records[0].value.as_ref().map(|v| String::from_utf8_lossy(v.as_bytes()).to_string());
+            (value.unwrap_or_default(), b.base_sequence)
+        })
+        .collect();
+    assert_eq!(resent, vec![("a".repeat(60), 0), ("b".repeat(60), 1), ("c".repeat(60), 2)]);
+}
