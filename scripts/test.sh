@@ -64,6 +64,7 @@ stage "end-to-end (release build in headless Chromium)"
 trunk build --release --offline  # the same build scripts/build.sh makes
 node tests/e2e/app.mjs      # the app: render, play/step, produce, kill a leader, sub-path
 node tests/e2e/panels.mjs   # the panels: idle fourth consumer, refused input, forms
+node tests/e2e/actions.mjs  # faults, transactions, config/seek/workload, keyboard access
 
 finish_stage
 printf '\n==================== all tests passed ====================\n'

@@ -15,6 +15,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Space", "Play or pause the simulation"),
     ("→", "Step: advance to the next thing that happens (pauses)"),
     ("+ / −", "Faster / slower"),
+    ("↑ / ↓, Home / End", "In the event log: move between events"),
     ("?", "Show or hide this help"),
     ("Esc", "Close this help; clear the selection"),
 ];
@@ -85,23 +86,59 @@ pub struct HelpProps {
     pub on_close: Callback<()>,
 }
 
-/// The list of shortcuts, as a modal dialog.
+/// The list of shortcuts, as a modal dialog: focus moves into it on open,
+/// Tab and Shift+Tab stay inside it, Escape (the global shortcut) or Close
+/// shuts it, and focus then returns to whatever opened it.
 #[function_component(HelpOverlay)]
 pub fn help_overlay(props: &HelpProps) -> Html {
     let close_ref = use_node_ref();
+    let dialog_ref = use_node_ref();
+    let opener = use_mut_ref(|| None::<web_sys::HtmlElement>);
     {
         let close_ref = close_ref.clone();
         use_effect_with(props.open, move |open| {
+            let document = web_sys::window().and_then(|w| w.document());
             if *open {
+                *opener.borrow_mut() =
+                    document.and_then(|d| d.active_element()).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
                 if let Some(button) = close_ref.cast::<web_sys::HtmlElement>() {
                     let _ = button.focus();
                 }
+            } else if let Some(element) = opener.borrow_mut().take() {
+                let _ = element.focus();
             }
         });
     }
     if !props.open {
         return html! {};
     }
+    let trap_tab = {
+        let dialog_ref = dialog_ref.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Tab" {
+                return;
+            }
+            let Some(dialog) = dialog_ref.cast::<web_sys::Element>() else { return };
+            let Ok(list) =
+                dialog.query_selector_all("button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])")
+            else {
+                return;
+            };
+            let focusable: Vec<web_sys::HtmlElement> =
+                (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect();
+            let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else { return };
+            let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+            let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.as_ref() as &web_sys::Element);
+            let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
+            if e.shift_key() && (at(first) || !inside) {
+                e.prevent_default();
+                let _ = last.focus();
+            } else if !e.shift_key() && (at(last) || !inside) {
+                e.prevent_default();
+                let _ = first.focus();
+            }
+        })
+    };
     let on_close = props.on_close.reform(|_: MouseEvent| ());
     let on_backdrop = {
         let on_close = props.on_close.clone();
@@ -113,7 +150,8 @@ pub fn help_overlay(props: &HelpProps) -> Html {
     };
     html! {
         <div class="overlay" onclick={on_backdrop}>
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-overlay">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-overlay"
+                ref={dialog_ref} onkeydown={trap_tab}>
                 <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
                 <table class="shortcuts">
                     <tbody>
@@ -123,7 +161,7 @@ pub fn help_overlay(props: &HelpProps) -> Html {
                     </tbody>
                 </table>
                 <p class="hint">{ "Tab moves between controls; Enter or Space presses the focused button." }</p>
-                <button ref={close_ref} class="btn" onclick={on_close}>{ "Close" }</button>
+                <button ref={close_ref} class="btn" data-testid="help-close" onclick={on_close}>{ "Close" }</button>
             </div>
         </div>
     }

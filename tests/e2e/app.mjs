@@ -140,6 +140,24 @@ async function main() {
     await page.waitForSelector('[data-testid=help-overlay]', { state: 'detached' });
     pass('"?" shows the keyboard shortcuts and Escape closes them');
 
+    // 4b. The help is a modal dialog: focus moves into it, Tab and Shift+Tab stay inside,
+    //     Escape closes it and focus returns to the button that opened it.
+    const inDialog = () => page.evaluate(() => !!document.activeElement?.closest('[role=dialog][aria-modal=true]'));
+    await page.focus('.help-btn');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=help-overlay]', { state: 'visible' });
+    if (!(await inDialog())) throw new Error('focus did not move into the help dialog');
+    for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Tab']) {
+      await page.keyboard.press(key);
+      if (!(await inDialog())) throw new Error(`${key} moved focus out of the modal help dialog`);
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=help-overlay]', { state: 'detached' });
+    const back = await page.evaluate(() => document.activeElement?.classList.contains('help-btn'));
+    if (!back) throw new Error('after Escape, focus did not return to the help button');
+    pass('the help dialog takes focus, keeps Tab inside, and Escape returns focus to its opener');
+    await page.evaluate(() => document.activeElement?.blur());
+
     // 5. Records the producer sends appear as cells in the partition logs.
     await setSpeed(page, 5);
     const cells = () =>

@@ -331,8 +331,11 @@ fn event_rows(props: &EventRowsProps) -> Html {
         return html! { <p class="muted" data-testid="event-rows-empty">{ "No events match." }</p> };
     }
     html! {
-        <ol class="event-rows" data-testid="event-rows">
-            { for props.rows.iter().map(|row| {
+        <ol class="event-rows" data-testid="event-rows" onkeydown={Callback::from(move_between_rows)}
+            aria-label="Events, newest first: the arrow keys, Home and End move between them">
+            { for props.rows.iter().enumerate().map(|(i, row)| {
+                // Roving focus: only the first row is in the Tab order; arrows reach the rest.
+                let tabindex = if i == 0 { "0" } else { "-1" };
                 let class = classes!("event-row", (!row.tone.is_empty()).then(|| format!("ev-{}", row.tone)));
                 let brokers = row.brokers.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
                 match &row.target {
@@ -343,17 +346,42 @@ fn event_rows(props: &EventRowsProps) -> Html {
                         };
                         html! {
                             <li key={row.seq} {class} data-brokers={brokers}>
-                                <button type="button" class="linkish event-text" data-testid="event-row" {onclick}>
+                                <button type="button" class="linkish event-text" data-testid="event-row" {tabindex} {onclick}>
                                     { row.text.clone() }
                                 </button>
                             </li>
                         }
                     }
                     None => html! {
-                        <li key={row.seq} {class} data-brokers={brokers}><span class="event-text" data-testid="event-row">{ row.text.clone() }</span></li>
+                        <li key={row.seq} {class} data-brokers={brokers}><span class="event-text" data-testid="event-row" {tabindex}>{ row.text.clone() }</span></li>
                     },
                 }
             }) }
         </ol>
     }
+}
+
+/// ArrowDown / ArrowUp / Home / End on the event list: focus the next,
+/// previous, newest or oldest row.
+fn move_between_rows(e: KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    let (Some(list), Some(target)) = (
+        e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()),
+        e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()),
+    ) else {
+        return;
+    };
+    let Ok(nodes) = list.query_selector_all("[data-testid=event-row]") else { return };
+    let rows: Vec<web_sys::HtmlElement> =
+        (0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()).collect();
+    let Some(at) = rows.iter().position(|r| r.as_ref() as &web_sys::Element == &target) else { return };
+    let next = match e.key().as_str() {
+        "ArrowDown" => (at + 1).min(rows.len() - 1),
+        "ArrowUp" => at.saturating_sub(1),
+        "Home" => 0,
+        "End" => rows.len() - 1,
+        _ => return,
+    };
+    e.prevent_default();
+    let _ = rows[next].focus();
 }
