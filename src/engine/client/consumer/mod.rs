@@ -55,8 +55,9 @@ use requests::{InFlight, Purpose, Requests};
 /// Timers of a consumer. Stale ones (a token that moved on) are ignored.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConsumerTimer {
-    /// A request got no answer within `request.timeout.ms`.
-    RequestTimeout { correlation_id: i32 },
+    /// Check the deadlines of the requests in flight to `broker` (armed for
+    /// the earliest one, at `at`; see `requests`).
+    RequestTimeout { broker: BrokerId, at: Millis },
     /// A backoff ended: send what was waiting for it.
     Wake,
     /// The application finished processing the current record.
@@ -274,8 +275,8 @@ impl Consumer {
             return;
         }
         match timer {
-            ConsumerTimer::RequestTimeout { correlation_id } => {
-                if let Some(request) = self.requests.complete(correlation_id) {
+            ConsumerTimer::RequestTimeout { broker, at } => {
+                for request in self.requests.timed_out(ctx, broker, at) {
                     self.on_request_failed(ctx, request, KafkaError::RequestTimedOut);
                 }
             }

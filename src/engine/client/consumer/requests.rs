@@ -2,9 +2,16 @@
 //! client): correlation ids, what each request was for, and its timeout.
 //!
 //! A request ends in exactly one way: its response, a `ConnectionRefused`,
-//! a `Disconnected` from its broker, or its `request.timeout.ms` timer. The
+//! a `Disconnected` from its broker, or its `request.timeout.ms` deadline. The
 //! first one removes it from the table; whatever comes later for the same
 //! correlation id finds nothing and is ignored.
+//!
+//! Deadlines are checked the way Java's `NetworkClient.handleTimedOutRequests`
+//! does, per connection, not with a timer per request: one timer per broker,
+//! armed for the earliest deadline of the requests in flight to it; when it
+//! fires, the requests past their deadline time out and the timer is armed
+//! again for the next one. (A timer per request left one stale timer in the
+//! simulation's queue for `request.timeout.ms` after almost every request.)
 
 use std::collections::BTreeMap;
 
@@ -52,12 +59,16 @@ pub(super) struct InFlight {
     pub to: BrokerId,
     pub purpose: Purpose,
     pub sent_at: Millis,
+    /// `sent_at` + the request's timeout.
+    pub deadline: Millis,
 }
 
 #[derive(Debug, Default)]
 pub(super) struct Requests {
     next_correlation_id: CorrelationId,
     in_flight: BTreeMap<CorrelationId, InFlight>,
+    /// Per broker, when its deadline timer is armed to fire (the latest armed one).
+    timers: BTreeMap<BrokerId, Millis>,
 }
 
 impl Requests {
@@ -73,10 +84,37 @@ impl Requests {
         self.next_correlation_id += 1;
         let correlation_id = self.next_correlation_id;
         ctx.request(NodeId::Broker(to), correlation_id, body);
-        ctx.set_timer(timeout_ms, Timer::Consumer(ConsumerTimer::RequestTimeout { correlation_id }));
-        let previous = self.in_flight.insert(correlation_id, InFlight { to, purpose, sent_at: ctx.now });
+        let deadline = ctx.now + timeout_ms.max(0);
+        let previous = self.in_flight.insert(correlation_id, InFlight { to, purpose, sent_at: ctx.now, deadline });
         assert!(previous.is_none(), "correlation ids are never reused");
+        if self.timers.get(&to).is_none_or(|at| *at > deadline) {
+            self.arm(ctx, to, deadline);
+        }
         correlation_id
+    }
+
+    fn arm(&mut self, ctx: &mut Ctx, broker: BrokerId, at: Millis) {
+        self.timers.insert(broker, at);
+        ctx.set_timer(at - ctx.now, Timer::Consumer(ConsumerTimer::RequestTimeout { broker, at }));
+    }
+
+    /// The deadline timer of `broker` armed for `at` fired: the requests past
+    /// their deadline, oldest first (the caller fails them), and the timer is
+    /// armed again for the next deadline. A timer replaced by an earlier one
+    /// returns nothing.
+    pub fn timed_out(&mut self, ctx: &mut Ctx, broker: BrokerId, at: Millis) -> Vec<InFlight> {
+        if self.timers.get(&broker) != Some(&at) {
+            return Vec::new();
+        }
+        self.timers.remove(&broker);
+        let expired: Vec<CorrelationId> =
+            self.in_flight.iter().filter(|(_, r)| r.to == broker && r.deadline <= ctx.now).map(|(id, _)| *id).collect();
+        let expired: Vec<InFlight> = expired.into_iter().filter_map(|id| self.in_flight.remove(&id)).collect();
+        let next = self.in_flight.values().filter(|r| r.to == broker).map(|r| r.deadline).min();
+        if let Some(next) = next {
+            self.arm(ctx, broker, next);
+        }
+        expired
     }
 
     /// Sends a request nobody waits for (LeaveGroup on close): no timeout,
@@ -105,5 +143,6 @@ impl Requests {
     /// Forgets everything (the consumer closed or failed).
     pub fn clear(&mut self) {
         self.in_flight.clear();
+        self.timers.clear();
     }
 }

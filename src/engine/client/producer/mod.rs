@@ -75,8 +75,11 @@ pub enum ProducerTimer {
     /// Wake the sender at `at`: a linger or retry backoff ends, a batch
     /// reaches its delivery timeout, metadata is due.
     Wake { at: Millis },
-    /// `request.timeout.ms` of a request.
-    RequestTimeout { correlation_id: CorrelationId },
+    /// Check `request.timeout.ms` on the connection to `broker`: armed for
+    /// the oldest request in flight to it, at `at` (one timer per connection,
+    /// as Java's `NetworkClient.handleTimedOutRequests` checks, instead of one
+    /// per request left in the simulation's queue for 30 s).
+    RequestTimeout { broker: BrokerId, at: Millis },
 }
 
 /// A record waiting for its topic to appear in the metadata.
@@ -102,6 +105,8 @@ pub struct Producer {
     round_robin: RoundRobinPartitioner,
     tm: TxnManager,
     in_flight: BTreeMap<CorrelationId, InFlightRequest>,
+    /// Per broker, when its request-timeout timer is armed to fire.
+    timeout_timers: BTreeMap<BrokerId, Millis>,
     /// ProduceRequests in flight per broker.
     produce_in_flight: BTreeMap<BrokerId, u32>,
     /// Partitions with a batch in flight, when `max.in.flight.requests.per.connection`
@@ -145,6 +150,7 @@ impl Producer {
             round_robin: RoundRobinPartitioner::new(),
             tm,
             in_flight: BTreeMap::new(),
+            timeout_timers: BTreeMap::new(),
             produce_in_flight: BTreeMap::new(),
             muted: BTreeSet::new(),
             node_backoff: BTreeMap::new(),
@@ -467,14 +473,27 @@ impl Producer {
                 self.wakes.remove(&at);
                 self.poll(ctx);
             }
-            ProducerTimer::RequestTimeout { correlation_id } => {
-                if let Some(request) = self.in_flight.get(&correlation_id) {
-                    let broker = request.broker;
-                    // Java's NetworkClient closes the connection: the broker
-                    // drops what it had queued from it.
-                    ctx.send(NodeId::Broker(broker), Message::Disconnected);
-                    self.on_disconnect(ctx, broker, Some(correlation_id));
-                    self.poll(ctx);
+            ProducerTimer::RequestTimeout { broker, at } => {
+                if self.timeout_timers.get(&broker) != Some(&at) {
+                    return; // replaced
+                }
+                self.timeout_timers.remove(&broker);
+                let oldest = self
+                    .in_flight
+                    .iter()
+                    .filter(|(_, r)| r.broker == broker)
+                    .min_by_key(|(c, r)| (r.deadline, **c))
+                    .map(|(c, r)| (*c, r.deadline));
+                match oldest {
+                    Some((correlation_id, deadline)) if deadline <= ctx.now => {
+                        // Java's NetworkClient closes the connection: the broker
+                        // drops what it had queued from it.
+                        ctx.send(NodeId::Broker(broker), Message::Disconnected);
+                        self.on_disconnect(ctx, broker, Some(correlation_id));
+                        self.poll(ctx);
+                    }
+                    Some((_, deadline)) => self.arm_request_timeout(ctx, broker, deadline),
+                    None => {}
                 }
             }
         }

@@ -39,6 +39,8 @@ pub(crate) enum RequestKind {
 pub(crate) struct InFlightRequest {
     pub broker: BrokerId,
     pub kind: RequestKind,
+    /// When `request.timeout.ms` runs out.
+    pub deadline: Millis,
 }
 
 impl InFlightRequest {
@@ -91,13 +93,21 @@ impl Producer {
     fn send_request(&mut self, ctx: &mut Ctx, broker: BrokerId, kind: RequestKind, body: Request) -> CorrelationId {
         let correlation_id = self.next_correlation_id();
         ctx.request(NodeId::Broker(broker), correlation_id, body);
-        let timeout = self.config.request_timeout_ms;
-        ctx.set_timer(timeout, Timer::Producer(ProducerTimer::RequestTimeout { correlation_id }));
+        let deadline = ctx.now + self.config.request_timeout_ms.max(0);
+        if self.timeout_timers.get(&broker).is_none_or(|at| *at > deadline) {
+            self.arm_request_timeout(ctx, broker, deadline);
+        }
         if matches!(kind, RequestKind::Produce { .. }) {
             *self.produce_in_flight.entry(broker).or_default() += 1;
         }
-        self.in_flight.insert(correlation_id, InFlightRequest { broker, kind });
+        self.in_flight.insert(correlation_id, InFlightRequest { broker, kind, deadline });
         correlation_id
+    }
+
+    /// One request-timeout timer per connection (see `ProducerTimer::RequestTimeout`).
+    pub(super) fn arm_request_timeout(&mut self, ctx: &mut Ctx, broker: BrokerId, at: Millis) {
+        self.timeout_timers.insert(broker, at);
+        ctx.set_timer(at - ctx.now, Timer::Producer(ProducerTimer::RequestTimeout { broker, at }));
     }
 
     fn take_request(&mut self, correlation_id: CorrelationId) -> Option<InFlightRequest> {
@@ -769,8 +779,8 @@ impl Producer {
             }
             (RequestKind::EndTxn { commit }, Response::EndTxn(r)) => self.on_end_txn(ctx, commit, &r),
             (kind, _) => {
-                let broker = request.broker;
-                self.fail_request(ctx, InFlightRequest { broker, kind }, KafkaError::UnknownServerError)
+                let (broker, deadline) = (request.broker, request.deadline);
+                self.fail_request(ctx, InFlightRequest { broker, kind, deadline }, KafkaError::UnknownServerError)
             }
         }
     }

@@ -410,12 +410,48 @@ fn acks_zero_completes_without_a_response() {
     }));
     assert_eq!(h.p.snapshot().in_flight_requests, 0);
     assert!(h.p.acknowledged().is_empty(), "no offset is known with acks=0");
-    let produce_correlation_id = produces[0].1;
+    h.run_until(h.now + 40_000);
     assert!(
-        !h.timers
-            .values()
-            .any(|t| *t == Timer::Producer(ProducerTimer::RequestTimeout { correlation_id: produce_correlation_id })),
+        !h.producer_events().iter().any(|e| matches!(e, ProducerEvent::ProduceFailed { .. })),
         "no request timeout: no answer is expected"
+    );
+}
+
+#[test]
+fn one_request_timeout_timer_per_connection_times_out_the_oldest_request() {
+    let mut h = Harness::new(ProducerConfig {
+        enable_idempotence: false,
+        linger_ms: 0,
+        batch_size: 100,
+        ..ProducerConfig::default()
+    });
+    h.start();
+    h.know("orders", &[1]);
+    let timers_before = h.timers.len();
+    h.send("orders", None, &"a".repeat(60)).unwrap();
+    h.run_until(h.now + 10);
+    h.send("orders", None, &"b".repeat(60)).unwrap();
+    let sent = h.produces();
+    assert_eq!(sent.len(), 2);
+    let armed = |h: &Harness| {
+        h.timers.values().filter(|t| matches!(t, Timer::Producer(ProducerTimer::RequestTimeout { .. }))).count()
+    };
+    assert!(armed(&h) <= 1 + timers_before, "the second request arms no timer of its own");
+    h.run_until(29_999);
+    assert!(!h.producer_events().iter().any(|e| matches!(e, ProducerEvent::ProduceFailed { .. })));
+    h.run_until(30_000);
+    let failed: Vec<KafkaError> = h
+        .producer_events()
+        .iter()
+        .filter_map(|e| match e {
+            ProducerEvent::ProduceFailed { error, .. } => Some(*error),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        vec![KafkaError::RequestTimedOut, KafkaError::NetworkException],
+        "the oldest request timed out at its deadline; the connection closed under the other"
     );
 }
 
