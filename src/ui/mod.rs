@@ -25,6 +25,7 @@ pub mod log_view;
 pub mod model;
 pub mod panels;
 pub mod scenarios;
+pub mod session;
 pub mod shortcuts;
 pub mod state;
 
@@ -50,6 +51,8 @@ pub struct Boot {
     pub speed: Option<f64>,
     pub paused: bool,
     pub bench: Option<BenchSpec>,
+    /// A shared session: the `#s=` fragment, still percent-encoded.
+    pub shared: Option<String>,
 }
 
 impl Boot {
@@ -85,8 +88,12 @@ impl Boot {
     }
 
     fn from_location() -> Boot {
-        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        Boot::from_query(&query)
+        let location = web_sys::window().map(|w| w.location());
+        let query = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+        let mut boot = Boot::from_query(&query);
+        let hash = location.and_then(|l| l.hash().ok()).unwrap_or_default();
+        boot.shared = hash.strip_prefix("#s=").map(str::to_string);
+        boot
     }
 
     /// The first state: the bench cluster, the scenario asked for, or the
@@ -98,6 +105,15 @@ impl Boot {
                 s.load_error = Some(e);
                 s
             })
+        } else if let Some(encoded) = &self.shared {
+            session::decode(encoded)
+                .and_then(|json| scenarios::parse(&json).map_err(|e| format!("the shared link's scenario: {e}")))
+                .and_then(|s| AppState::start("shared".to_string(), s, self.seed))
+                .unwrap_or_else(|e| {
+                    let mut s = AppState::default();
+                    s.load_error = Some(e);
+                    s
+                })
         } else if let Some(id) = &self.scenario {
             AppState::load(id, self.seed).unwrap_or_else(|e| {
                 let mut s = AppState::default();
@@ -126,6 +142,8 @@ struct Callbacks {
     on_apply: Callback<Command>,
     on_apply_then: Callback<(Command, Callback<Result<(), CommandError>>)>,
     on_select: Callback<Select>,
+    on_export: Callback<Callback<std::rc::Rc<crate::engine::scenario::Scenario>>>,
+    on_import: Callback<String>,
 }
 
 impl Callbacks {
@@ -170,6 +188,14 @@ impl Callbacks {
                 let d = d.clone();
                 Callback::from(move |select: Select| d.dispatch(Action::Select(select)))
             },
+            on_export: {
+                let d = d.clone();
+                Callback::from(move |reply| d.dispatch(Action::Export(reply)))
+            },
+            on_import: {
+                let d = d.clone();
+                Callback::from(move |json: String| d.dispatch(Action::LoadScenarioJson { json, seed: None }))
+            },
         }
     }
 }
@@ -208,6 +234,8 @@ pub fn app() -> Html {
         on_apply,
         on_apply_then,
         on_select,
+        on_export,
+        on_import,
     } = (*callbacks).clone();
     let dispatch = state.dispatcher();
 
@@ -223,6 +251,7 @@ pub fn app() -> Html {
                             <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
                             <p>{ s.scenario.description.clone() }</p>
                         </details>
+                        <session::SessionMenu {on_export} {on_import} />
                     </div>
                     <Controls playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
                         scenario_id={AttrValue::from(s.scenario.id.clone())}

@@ -362,6 +362,8 @@ pub enum Action {
         json: String,
         seed: Option<u64>,
     },
+    /// Hand `reply` the session as a scenario (export, share link); changes nothing.
+    Export(Callback<Rc<Scenario>>),
     /// Restart the current scenario with another seed.
     SetSeed(u64),
     Select(Select),
@@ -378,6 +380,7 @@ impl fmt::Debug for Action {
             Action::Apply(c) | Action::ApplyThen(c, _) => write!(f, "Apply({})", c.label()),
             Action::LoadScenario { id, seed } => write!(f, "LoadScenario({id}, {seed:?})"),
             Action::LoadScenarioJson { .. } => f.write_str("LoadScenarioJson"),
+            Action::Export(_) => f.write_str("Export"),
             Action::SetSpeed(s) => write!(f, "SetSpeed({s})"),
             Action::SetSeed(s) => write!(f, "SetSeed({s})"),
             Action::Select(s) => write!(f, "Select({s:?})"),
@@ -530,6 +533,19 @@ impl AppState {
     /// The engine, read-only (tests and the bench read it; views must not).
     pub fn runner(&self) -> std::cell::Ref<'_, Runner> {
         self.runner.borrow()
+    }
+
+    /// The session as a scenario file: the loaded scenario with this run's
+    /// seed and, as its timed actions, every command applied so far
+    /// (scheduled ones included) then those still pending. Loading it (a
+    /// file or a share link) replays the same run: same seed, same
+    /// commands at the same times, the same trace.
+    pub fn session_scenario(&self) -> Scenario {
+        let runner = self.runner.borrow();
+        let mut scenario = self.scenario.scenario.clone();
+        scenario.seed = self.seed;
+        scenario.actions = runner.log().iter().chain(runner.pending()).cloned().collect();
+        scenario
     }
 
     /// The first non-internal topic, the log view's default.
@@ -772,6 +788,10 @@ impl Reducible for AppState {
                 return self
             }
             Action::Tick { dt_ms } => next.tick(dt_ms),
+            Action::Export(reply) => {
+                reply.emit(Rc::new(self.session_scenario()));
+                return self;
+            }
             Action::FrameCost { work_ms } => {
                 let mut tuning = self.tuning.get();
                 tuning.observe(work_ms);
@@ -792,7 +812,7 @@ impl Reducible for AppState {
             }
             Action::LoadScenario { id, seed } => return Rc::new(self.restart(AppState::load(&id, seed))),
             Action::LoadScenarioJson { json, seed } => {
-                let fresh = Scenario::from_json(&json)
+                let fresh = scenarios::parse(&json)
                     .map_err(|e| format!("scenario file: {e}"))
                     .and_then(|s| AppState::start("imported".to_string(), s, seed));
                 return Rc::new(self.restart(fresh));

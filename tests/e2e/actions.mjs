@@ -13,7 +13,7 @@
 // label and is reachable with Tab, and that the event log moves with the
 // arrow keys. Screenshots: target/e2e/actions-*.png.
 
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { DIST, ROOT, launch, serveDir } from './lib.mjs';
@@ -105,7 +105,7 @@ async function main() {
       return { ok: t.length === 1, t };
     });
     const sentence = listed.t[0];
-    if (!sentence.startsWith('The next produce response from any node to producer checkout is dropped: the producer will retry'))
+    if (!sentence.startsWith('The next produce response from any node to producer checkout is dropped: the producer will retry after request.timeout.ms; it is idempotent, so the broker discards the duplicate'))
       throw new Error(`fault sentence: ${sentence}`);
     pass(`the fault reads: "${sentence}"`);
     await shot(page.locator('[data-testid=actions-panel]'), 'actions-fault.png');
@@ -230,6 +230,50 @@ async function main() {
       throw new Error(`arrow keys in the event log: ↓↓ ${two}, ↑ ${one}, End ${last} of ${count}, Home ${first}`);
     pass(`the event log moves with ↓ ↑ End Home (${count} rows)`);
     await page.click('[data-testid=play-pause]');
+
+    // 7. Export the session as JSON; a tampered import is refused and changes nothing.
+    await page.locator('[data-testid=session] summary').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=session-export]')]);
+    const file = path.join(SHOTS, 'session.json');
+    await download.saveAs(file);
+    const session = JSON.parse(readFileSync(file, 'utf8'));
+    const kinds = session.actions.map((a) => a.do.type);
+    for (const k of ['add_fault', 'heal_fault', 'alter_topic_config', 'add_producer', 'begin_transaction', 'commit_transaction'])
+      if (!kinds.includes(k)) throw new Error(`the exported command log lacks ${k}: ${kinds.join(', ')}`);
+    pass(`Export JSON downloads the scenario with its seed and ${kinds.length} logged commands`);
+    const clockBefore = await text(page, 'sim-clock');
+    await page.setInputFiles('[data-testid=session-import]', {
+      name: 'tampered.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...session, actions: [{ at: 5, do: { type: 'explode_broker' } }] })),
+    });
+    const refusedImport = await waitFor(page, 'the import to be refused', async () => {
+      const t = await text(page, 'status');
+      return { ok: t.includes('explode_broker'), t };
+    });
+    if ((await text(page, 'producer-payments-state')) === null) throw new Error('the refused import replaced the cluster');
+    if ((await text(page, 'sim-clock')) < clockBefore) throw new Error('the refused import reset the clock');
+    pass(`a tampered file is refused by name ("${refusedImport.t.trim().slice(0, 90)}…") and the cluster stays`);
+
+    // 8. A share link replays the session: the producer added by the log comes back.
+    await page.click('[data-testid=session-share]');
+    const shareUrl = await page.inputValue('[data-testid=session-share-url]');
+    if (!shareUrl.includes('#s=')) throw new Error(`share link: ${shareUrl.slice(0, 80)}`);
+    await page.goto('about:blank');
+    await page.goto(shareUrl, { waitUntil: 'load' });
+    await waitFor(page, 'the shared session to load', async () => ({ ok: (await text(page, 'broker-1-state')) === 'running' }));
+    if ((await text(page, 'producer-payments-state')) !== null) throw new Error('payments exists before its command replays');
+    await setSpeed(page, 50);
+    await waitFor(page, 'the replayed log to add payments', async () => ({ ok: (await text(page, 'producer-payments-state')) !== null }), 60_000);
+    await setSpeed(page, 1);
+    pass(`the share link (${shareUrl.length} characters) replays the run: payments is added again at its time`);
+    await page.goto('about:blank');
+    await page.goto(shareUrl.replace(/#s=.*/, '#s=%7B%22name%E0%A4%A'), { waitUntil: 'load' });
+    const damaged = await waitFor(page, 'the damaged link to be refused', async () => {
+      const t = await text(page, 'status');
+      return { ok: t.includes('not valid percent-encoding') && (await text(page, 'broker-1-state')) === 'running', t };
+    });
+    pass(`a damaged link says so ("${damaged.t.trim().slice(0, 80)}…") and the default cluster runs`);
 
     if (errors.length) throw new Error(errors.join('\n'));
     pass('no errors in the browser console');

@@ -20,4 +20,6 @@ mod ui_log_view;
 #[cfg(feature = "web")]
 mod ui_renders;
 #[cfg(feature = "web")]
+mod ui_session;
+#[cfg(feature = "web")]
 mod ui_state;

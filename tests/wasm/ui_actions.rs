@@ -90,7 +90,7 @@ async fn a_lost_acknowledgement_fault_reaches_the_engine_reads_as_a_sentence_and
     assert_eq!(
         text(&root, &format!("fault-{id}-text")),
         "Produce responses from broker 1 to producer checkout are dropped: the producer will retry after \
-         request.timeout.ms; without enable.idempotence the retry writes the batch twice"
+         request.timeout.ms; it is idempotent, so the broker discards the duplicate"
     );
     click(&root, &format!("fault-{id}-heal"));
     settle().await;

@@ -39,12 +39,23 @@ fn kind_words(kind: Option<&str>) -> String {
 }
 
 /// What the fault does to the clients and brokers it touches.
-fn consequence(link: &LinkMatch) -> &'static str {
+fn consequence(snap: &ClusterSnapshot, link: &LinkMatch) -> &'static str {
     let broker_to_broker = matches!((link.from, link.to), (Some(NodeId::Broker(_)), Some(NodeId::Broker(_))));
+    let idempotent = snap
+        .producers
+        .iter()
+        .find(|p| link.to == Some(NodeId::Client(p.producer.id)))
+        .map(|p| p.producer.config.enable_idempotence);
     match link.kind.as_deref() {
-        Some("ProduceResponse") => {
-            "the producer will retry after request.timeout.ms; without enable.idempotence the retry writes the batch twice"
-        }
+        Some("ProduceResponse") => match idempotent {
+            Some(true) => {
+                "the producer will retry after request.timeout.ms; it is idempotent, so the broker discards the duplicate"
+            }
+            Some(false) => "the producer will retry after request.timeout.ms and the retry writes the batch a second time",
+            None => {
+                "the producer will retry after request.timeout.ms; without enable.idempotence the retry writes the batch twice"
+            }
+        },
         Some("ProduceRequest") => "the producer will retry after request.timeout.ms",
         Some("FetchRequest" | "FetchResponse") if broker_to_broker => {
             "the follower falls behind and leaves the ISR after replica.lag.time.max.ms"
@@ -86,7 +97,7 @@ fn lower_sentence(snap: &ClusterSnapshot, fault: &Fault) -> String {
             };
             let chance =
                 if *probability >= 1.0 { String::new() } else { format!(", each with probability {probability}") };
-            format!("{which} {} {verb} dropped{chance}: {}", path(link), consequence(link))
+            format!("{which} {} {verb} dropped{chance}: {}", path(link), consequence(snap, link))
         }
         Fault::Delay { link, extra_ms } => {
             format!(
