@@ -321,34 +321,35 @@ pub fn node_faults(snap: &ClusterSnapshot, node: NodeId) -> NodeFaults {
 
 /// Where `seekToBeginning` / `seekToEnd` / `offsetsForTimes` / `seek(offset)`
 /// put a consumer on `tp`, read from the leader's replica: the log start
-/// offset, the high watermark, or the first record at or after a
-/// timestamp (the high watermark when none is). `Err` says why it cannot be
-/// told from this snapshot.
+/// offset, the end (the high watermark; the last stable offset for a
+/// `read_committed` consumer, as Kafka's ListOffsets answers it), or the
+/// first record at or after a timestamp (the end when none is). `Err` says
+/// why it cannot be told from this snapshot.
 pub fn seek_offset(
     snap: &ClusterSnapshot,
     tp: &TopicPartition,
     to: &crate::engine::command::OffsetResetSpec,
+    read_committed: bool,
 ) -> Result<Offset, String> {
     use crate::engine::command::OffsetResetSpec as To;
     if let To::Offset { offset } = to {
         return Ok(*offset);
     }
     let r = leader_replica(snap, tp).ok_or_else(|| format!("{tp} has no leader now"))?;
+    let end = if read_committed { r.last_stable_offset } else { r.high_watermark };
     match to {
         To::Earliest => Ok(r.log.log_start_offset),
-        To::Latest | To::Offset { .. } => Ok(r.high_watermark),
+        To::Latest | To::Offset { .. } => Ok(end),
         To::Timestamp { timestamp } => {
             let records = &r.log.records;
             let held_from = records.first().map_or(r.log.log_end_offset, |x| x.offset);
-            let found = records
-                .iter()
-                .find(|x| x.control.is_none() && x.timestamp >= *timestamp && x.offset < r.high_watermark);
+            let found = records.iter().find(|x| x.control.is_none() && x.timestamp >= *timestamp && x.offset < end);
             match found {
                 Some(x) if x.offset == held_from && held_from > r.log.log_start_offset => Err(format!(
                     "records of {tp} before offset {held_from} are not in view: seek to earliest or to an offset"
                 )),
                 Some(x) => Ok(x.offset),
-                None => Ok(r.high_watermark),
+                None => Ok(end),
             }
         }
     }

@@ -396,3 +396,28 @@ async fn seeking_a_consumer_moves_its_position_and_a_bad_offset_is_refused() {
     assert_eq!(position(&state), Some(0), "back to the log start");
     assert_eq!(text(&root, "seek-done"), "c1 will read orders-0 from offset 0.");
 }
+
+#[wasm_bindgen_test]
+fn seek_targets_are_read_from_the_leader_s_log() {
+    use kafka_playground::engine::command::OffsetResetSpec as To;
+    use kafka_playground::engine::ids::TopicPartition;
+    use kafka_playground::ui::model::{leader_replica, seek_offset};
+    let state = crate::panels::run_for(fresh(), 10_000);
+    let snap = state.snapshot.clone();
+    let tp = TopicPartition::new("orders", 1);
+    let leader = leader_replica(&snap, &tp).expect("a leader");
+    assert!(leader.high_watermark > 3, "records were written: {}", leader.high_watermark);
+    assert_eq!(seek_offset(&snap, &tp, &To::Earliest, false), Ok(leader.log.log_start_offset));
+    assert_eq!(seek_offset(&snap, &tp, &To::Latest, false), Ok(leader.high_watermark));
+    assert_eq!(seek_offset(&snap, &tp, &To::Latest, true), Ok(leader.last_stable_offset));
+    // The first record at or after the third record's timestamp.
+    let third = &leader.log.records[2];
+    let expected = leader.log.records.iter().find(|r| r.timestamp >= third.timestamp).unwrap().offset;
+    assert_eq!(seek_offset(&snap, &tp, &To::Timestamp { timestamp: third.timestamp }, false), Ok(expected));
+    assert_eq!(
+        seek_offset(&snap, &tp, &To::Timestamp { timestamp: i64::MAX }, false),
+        Ok(leader.high_watermark),
+        "no record that late: the end"
+    );
+    assert_eq!(seek_offset(&snap, &tp, &To::Offset { offset: 2 }, false), Ok(2));
+}

@@ -14,6 +14,15 @@ use crate::ui::state::Shared;
 
 const ID: &str = "seek";
 
+/// Whether the consumer reads only committed records (`isolation.level=read_committed`).
+fn read_committed(snap: &ClusterSnapshot, consumer: &str) -> bool {
+    use crate::engine::config::IsolationLevel;
+    snap.consumers
+        .iter()
+        .find(|c| c.consumer.name == consumer)
+        .is_some_and(|c| c.consumer.config.isolation_level == IsolationLevel::ReadCommitted)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SeekFormProps {
     /// For the consumers' assignments and the offsets to seek to.
@@ -61,10 +70,11 @@ pub fn seek_form(props: &SeekFormProps) -> Html {
                 _ => OffsetResetSpec::Earliest,
             };
             let offset = match &tp {
-                Some(tp) => model::seek_offset(&snapshot, tp, &spec).unwrap_or_else(|m| {
-                    p.fail("to", m);
-                    0
-                }),
+                Some(tp) => model::seek_offset(&snapshot, tp, &spec, read_committed(&snapshot, &consumer))
+                    .unwrap_or_else(|m| {
+                        p.fail("to", m);
+                        0
+                    }),
                 None => 0,
             };
             if let Err(errors) = p.finish() {
