@@ -528,6 +528,11 @@ impl PartitionLog {
     /// remaining log).
     pub fn truncate_to(&mut self, offset: Offset) -> Vec<TruncatedRecord> {
         if offset >= self.log_end_offset {
+            // Nothing to remove, but Kafka (`UnifiedLog.truncateTo`) still trims
+            // the epoch cache at the log end: a leader that assigned its epoch's
+            // start offset and was replaced before appending anything leaves an
+            // entry there that conflicts with the new leader's.
+            self.epochs.truncate_from_end(self.log_end_offset);
             return Vec::new();
         }
         if offset < self.log_start_offset {

@@ -461,6 +461,20 @@ fn truncation_removes_the_divergent_suffix_and_reports_the_lost_records() {
 }
 
 #[test]
+fn truncating_at_or_past_the_log_end_still_drops_an_epoch_that_starts_there() {
+    // A leader of epoch 3 assigned its start offset and lost leadership before
+    // appending: as a follower it truncates to the log end, and the empty
+    // epoch 3 entry must go (Kafka's `UnifiedLog.truncateTo`).
+    let mut log = PartitionLog::new(config(), 0);
+    log.append_as_leader(values(2, 0), 1, 0).unwrap();
+    log.maybe_assign_epoch_start_offset(3, 2);
+    assert_eq!(log.latest_epoch(), Some(3));
+    assert!(log.truncate_to(5).is_empty());
+    assert_eq!(log.latest_epoch(), Some(1));
+    assert_eq!(log.log_end_offset(), 2);
+}
+
+#[test]
 fn truncation_rebuilds_producer_state_so_a_lost_batch_can_be_written_again() {
     let mut log = PartitionLog::new(config(), 0);
     log.append_as_leader(idempotent(values(2, 0), 3, 0, 0), 0, 0).unwrap();
