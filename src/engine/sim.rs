@@ -157,6 +157,10 @@ pub struct Simulation {
     /// unless `record_wire` was called: observation only, no effect on the run.
     wire_log: Option<std::collections::VecDeque<InFlight>>,
     wire_log_capacity: u32,
+    /// The latest delivery time scheduled on each directed link. Kafka runs
+    /// over TCP: messages between two nodes arrive in the order they were
+    /// sent, whatever jitter or a delay fault added to one of them.
+    link_clock: BTreeMap<(NodeId, NodeId), Millis>,
 }
 
 impl Simulation {
@@ -194,6 +198,7 @@ impl Simulation {
             delivery: DeliveryLedger::new(),
             wire_log: None,
             wire_log_capacity: 0,
+            link_clock: BTreeMap::new(),
         };
         sim.with_controller(|controller, ctx| controller.start(ctx));
         for b in &spec.brokers {
@@ -536,6 +541,9 @@ impl Simulation {
             Verdict::Deliver(delay) => {
                 let to_incarnation = self.status_of(to).map_or(0, |(_, inc)| inc);
                 let sent_at = self.now;
+                let clock = self.link_clock.entry((from, to)).or_insert(0);
+                *clock = (*clock).max(self.now + delay);
+                let delay = *clock - self.now;
                 if let Some(log) = &mut self.wire_log {
                     if log.len() as u32 >= self.wire_log_capacity {
                         log.pop_front();

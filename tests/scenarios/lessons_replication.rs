@@ -189,3 +189,53 @@ fn read_committed_never_processes_a_record_of_an_aborted_transaction_and_read_un
     assert!(aborted.is_subset(&naive), "read_uncommitted processes the aborted records too");
     assert_eq!(naive, committed.union(&aborted).copied().collect(), "and every data record once");
 }
+
+/// Responses on one connection come back in request order, so a producer
+/// sending 20 records a second notices a lost acknowledgement when the next
+/// response overtakes it — in milliseconds, not after request.timeout.ms
+/// (30 s) — and retries everything in flight while the leader still
+/// remembers those batches (its last five per producer). Before this rule
+/// the retry came 30 s later, long after five newer batches, and the leader
+/// answered OUT_OF_ORDER_SEQUENCE_NUMBER hundreds of times.
+#[test]
+fn a_lost_acknowledgement_is_noticed_by_the_next_response_and_deduplicated_at_full_rate() {
+    let mut scenario = load("quickstart");
+    scenario.until = 20_000;
+    scenario.actions.push(
+        serde_json::from_str(
+            r#"{"at": 5000, "do": {"type": "add_fault",
+                "fault": {"type": "drop", "to": {"client": 1}, "kind": "ProduceResponse", "count": 1}}}"#,
+        )
+        .unwrap(),
+    );
+    let mut runner = Runner::new(&scenario, scenario.seed).unwrap();
+    assert!(runner.run_until(scenario.until).is_empty());
+    let events = runner.sim.drain_events();
+
+    let dropped_at = events
+        .iter()
+        .find(|e| matches!(&e.event, Event::Cluster(ClusterEvent::MessageDropped { kind, .. }) if kind == "ProduceResponse"))
+        .map(|e| e.time)
+        .expect("the acknowledgement was dropped");
+    let failures: Vec<(i64, String)> = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Producer(ProducerEvent::ProduceFailed { error, .. }) => Some((e.time, error.name().to_string())),
+            _ => None,
+        })
+        .collect();
+    assert!(!failures.is_empty(), "the lost acknowledgement made the producer retry");
+    assert!(
+        failures.iter().all(|(t, error)| error == "NETWORK_EXCEPTION" && *t < dropped_at + 1_000),
+        "closed the connection within a second of the loss, nothing else failed: {failures:?}"
+    );
+    assert!(failures.len() <= 5, "at most max.in.flight.requests.per.connection retries: {failures:?}");
+    assert!(
+        events.iter().any(|e| matches!(&e.event, Event::Log(LogEvent::DuplicateBatch { .. }))),
+        "the leader recognised the retried batch"
+    );
+    for partition in 0..3 {
+        let values = committed_values(&runner, &TopicPartition::new("orders", partition));
+        assert!(duplicated(&values).is_empty(), "orders-{partition}: {:?}", duplicated(&values));
+    }
+}

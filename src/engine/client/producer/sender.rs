@@ -15,7 +15,7 @@ use crate::engine::node::{Ctx, Timer};
 use crate::engine::protocol::{
     AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, CoordinatorType, CorrelationId, EndTxnRequest,
     EndTxnResponse, FindCoordinatorRequest, FindCoordinatorResponse, InitProducerIdRequest, InitProducerIdResponse,
-    MetadataResponse, ProducePartitionData, ProduceRequest, ProduceResponse, Request, Response,
+    Message, MetadataResponse, ProducePartitionData, ProduceRequest, ProduceResponse, Request, Response,
 };
 use crate::engine::record::Offset;
 use crate::engine::time::Millis;
@@ -766,6 +766,22 @@ impl Producer {
     // ---- the wire ----
 
     pub(super) fn on_response(&mut self, ctx: &mut Ctx, correlation_id: CorrelationId, body: Response) {
+        if let Some(broker) = self.in_flight.get(&correlation_id).map(|r| r.broker) {
+            // Responses on one connection come back in request order (TCP,
+            // and the broker mutes a connection until its response is sent).
+            // One that overtakes an older request still waiting means that
+            // request's response was lost: the stream is out of step, and the
+            // client closes the connection (Java's NetworkClient.correlate
+            // throws "Correlation id for response does not match request";
+            // kafka-python logs "Closing connection. CorrelationIdError").
+            // Everything in flight fails with NETWORK_EXCEPTION and is retried
+            // at once — not after request.timeout.ms.
+            if self.in_flight.range(..correlation_id).any(|(_, r)| r.broker == broker) {
+                ctx.send(NodeId::Broker(broker), Message::Disconnected);
+                self.on_disconnect(ctx, broker, None);
+                return;
+            }
+        }
         let Some(request) = self.take_request(correlation_id) else {
             return; // timed out or disconnected before: forgotten
         };
