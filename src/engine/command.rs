@@ -172,11 +172,47 @@ pub enum Command {
 
 impl Command {
     /// A short human label (for the event log and the command history).
+    /// The serde tag (`"type"`) of the command, written out rather than
+    /// read back from `serde_json::to_value(self)`, which put a JSON
+    /// serializer for every command field into the browser bundle.
     pub fn label(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
-            .unwrap_or_default()
+        self.kind().to_string()
+    }
+
+    /// The command's `"type"` in JSON (`rename_all = "snake_case"`; a test checks they agree).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Command::AddBroker { .. } => "add_broker",
+            Command::RemoveBroker { .. } => "remove_broker",
+            Command::KillBroker { .. } => "kill_broker",
+            Command::StopBroker { .. } => "stop_broker",
+            Command::RestartBroker { .. } => "restart_broker",
+            Command::IsolateBroker { .. } => "isolate_broker",
+            Command::HealBroker { .. } => "heal_broker",
+            Command::SlowBroker { .. } => "slow_broker",
+            Command::AddFault { .. } => "add_fault",
+            Command::HealFault { .. } => "heal_fault",
+            Command::CreateTopic { .. } => "create_topic",
+            Command::AddPartitions { .. } => "add_partitions",
+            Command::DeleteTopic { .. } => "delete_topic",
+            Command::AlterTopicConfig { .. } => "alter_topic_config",
+            Command::DeleteRecords { .. } => "delete_records",
+            Command::AddProducer { .. } => "add_producer",
+            Command::SetWorkload { .. } => "set_workload",
+            Command::PauseProducer { .. } => "pause_producer",
+            Command::ResumeProducer { .. } => "resume_producer",
+            Command::Produce { .. } => "produce",
+            Command::BeginTransaction { .. } => "begin_transaction",
+            Command::CommitTransaction { .. } => "commit_transaction",
+            Command::AbortTransaction { .. } => "abort_transaction",
+            Command::CloseProducer { .. } => "close_producer",
+            Command::CrashProducer { .. } => "crash_producer",
+            Command::AddConsumer { .. } => "add_consumer",
+            Command::CrashConsumer { .. } => "crash_consumer",
+            Command::CloseConsumer { .. } => "close_consumer",
+            Command::Seek { .. } => "seek",
+            Command::ResetGroupOffsets { .. } => "reset_group_offsets",
+        }
     }
 }
 
@@ -207,3 +243,56 @@ impl std::fmt::Display for CommandError {
 }
 
 impl std::error::Error for CommandError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One JSON sample of every command (checked against serde's own list of variants below).
+    const SAMPLES: &[&str] = &[
+        r#"{"type": "add_broker"}"#,
+        r#"{"type": "remove_broker", "broker": 1}"#,
+        r#"{"type": "kill_broker", "broker": 1}"#,
+        r#"{"type": "stop_broker", "broker": 1}"#,
+        r#"{"type": "restart_broker", "broker": 1}"#,
+        r#"{"type": "isolate_broker", "broker": 1}"#,
+        r#"{"type": "heal_broker", "broker": 1}"#,
+        r#"{"type": "slow_broker", "broker": 1, "extra_ms": 5}"#,
+        r#"{"type": "add_fault", "fault": {"type": "isolate", "node": {"broker": 1}}}"#,
+        r#"{"type": "heal_fault", "id": 1}"#,
+        r#"{"type": "create_topic", "name": "t", "partitions": 1}"#,
+        r#"{"type": "add_partitions", "topic": "t", "total": 2}"#,
+        r#"{"type": "delete_topic", "topic": "t"}"#,
+        r#"{"type": "alter_topic_config", "topic": "t", "config": {}}"#,
+        r#"{"type": "delete_records", "tp": {"topic": "t", "partition": 0}, "before_offset": 1}"#,
+        r#"{"type": "add_producer", "name": "p"}"#,
+        r#"{"type": "set_workload", "producer": "p", "workload": null}"#,
+        r#"{"type": "pause_producer", "producer": "p"}"#,
+        r#"{"type": "resume_producer", "producer": "p"}"#,
+        r#"{"type": "produce", "producer": "p", "record": {"topic": "t"}}"#,
+        r#"{"type": "begin_transaction", "producer": "p"}"#,
+        r#"{"type": "commit_transaction", "producer": "p"}"#,
+        r#"{"type": "abort_transaction", "producer": "p"}"#,
+        r#"{"type": "close_producer", "producer": "p"}"#,
+        r#"{"type": "crash_producer", "producer": "p"}"#,
+        r#"{"type": "add_consumer", "name": "c", "app": {"subscription": {"subscribe": ["t"]}}}"#,
+        r#"{"type": "crash_consumer", "consumer": "c"}"#,
+        r#"{"type": "close_consumer", "consumer": "c"}"#,
+        r#"{"type": "seek", "consumer": "c", "tp": {"topic": "t", "partition": 0}, "offset": 0}"#,
+        r#"{"type": "reset_group_offsets", "group": "g", "topic": "t", "spec": {"to": "earliest"}}"#,
+    ];
+
+    #[test]
+    fn every_command_kind_is_its_json_type_tag() {
+        for sample in SAMPLES {
+            let command: Command = serde_json::from_str(sample).unwrap_or_else(|e| panic!("{sample}: {e}"));
+            let json = serde_json::to_value(&command).unwrap();
+            assert_eq!(json["type"].as_str(), Some(command.kind()), "{sample}");
+            assert_eq!(command.label(), command.kind());
+        }
+        // serde lists every variant when it meets an unknown one: the samples cover them all.
+        let err = serde_json::from_str::<Command>(r#"{"type": "no_such_command"}"#).unwrap_err().to_string();
+        let listed = err.split("expected one of ").nth(1).expect("serde lists the variants");
+        assert_eq!(listed.matches('`').count() / 2, SAMPLES.len(), "{err}");
+    }
+}

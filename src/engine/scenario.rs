@@ -132,6 +132,15 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// Checks a scenario that was deserialized by other means than
+    /// `from_json` (the browser parses files with its own `JSON.parse` and
+    /// serde-wasm-bindgen, see `ui::scenarios::parse`, which keeps serde_json's
+    /// deserializers for the whole scenario tree out of the wasm bundle).
+    pub fn checked(self) -> Result<Scenario, ScenarioError> {
+        self.check()?;
+        Ok(self)
+    }
+
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("scenarios serialize")
     }
@@ -210,6 +219,293 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// The built-in scenarios as Rust values, so the browser bundle needs no
+/// JSON parser to start (BENCHMARKS.md, "Bundle size": serde_json
+/// deserializers for the whole scenario tree were ~100 KB gzipped). The files
+/// in `scenarios/` stay the source of truth: a test checks each value here
+/// equals its file parsed by `Scenario::from_json`.
+pub mod built_in {
+    use super::{ConsumerSpec, ProducerSpec, Scenario, TimedCommand, TopicSpec};
+    use crate::engine::client::{CommitMode, ConsumerApp, KeyPattern, ProducerRecord, Subscription, Workload};
+    use crate::engine::command::Command;
+    use crate::engine::config::{
+        Acks, AutoOffsetReset, BrokerConfig, CleanupPolicy, ConsumerConfig, ProducerConfig, TopicConfig,
+    };
+    use crate::engine::ids::NodeId;
+    use crate::engine::net::Fault;
+    use crate::engine::sim::{BrokerSpec, ClusterSpec};
+
+    fn cluster(racks: &[Option<&str>], offsets_partitions: i32, tweak: impl FnOnce(&mut BrokerConfig)) -> ClusterSpec {
+        let mut spec = ClusterSpec::with_brokers(racks.len() as i32);
+        spec.brokers = (1..).zip(racks).map(|(id, rack)| BrokerSpec { id, rack: rack.map(str::to_string) }).collect();
+        spec.broker_config.offsets_topic_num_partitions = offsets_partitions;
+        spec.broker_config.transaction_state_log_num_partitions = 1;
+        tweak(&mut spec.broker_config);
+        spec
+    }
+
+    fn topic(name: &str, partitions: i32, replication_factor: Option<i32>, config: TopicConfig) -> TopicSpec {
+        TopicSpec { name: name.into(), partitions, replication_factor, replica_assignment: None, config }
+    }
+
+    fn topic_config(tweak: impl FnOnce(&mut TopicConfig)) -> TopicConfig {
+        let mut config = TopicConfig::default();
+        tweak(&mut config);
+        config
+    }
+
+    /// `acks=all` (the default, idempotent), or `acks=1` without idempotence.
+    fn producer_config(acks: Acks) -> ProducerConfig {
+        let mut config = ProducerConfig { acks, ..ProducerConfig::default() };
+        if !matches!(acks, Acks::All) {
+            config.enable_idempotence = false;
+        }
+        config
+    }
+
+    fn producer(name: &str, config: ProducerConfig, workload: Workload) -> ProducerSpec {
+        ProducerSpec { name: name.into(), config, workload: Some(workload) }
+    }
+
+    fn workload(topic: &str, rate_per_sec: f64, key: KeyPattern) -> Workload {
+        Workload {
+            topic: topic.into(),
+            rate_per_sec,
+            key,
+            value_bytes: 16,
+            max_records: None,
+            records_per_transaction: None,
+            abort_every: 0,
+        }
+    }
+
+    fn random(prefix: &str, cardinality: u32) -> KeyPattern {
+        KeyPattern::Random { prefix: prefix.into(), cardinality }
+    }
+
+    fn sequential(prefix: &str, cardinality: u32) -> KeyPattern {
+        KeyPattern::Sequential { prefix: prefix.into(), cardinality }
+    }
+
+    /// A consumer in `group` with `auto.offset.reset=earliest`, subscribed to `topic`.
+    pub fn consumer(
+        name: &str,
+        group: &str,
+        topic: &str,
+        processing_ms_per_record: i64,
+        commit_mode: CommitMode,
+    ) -> ConsumerSpec {
+        ConsumerSpec {
+            name: name.into(),
+            config: ConsumerConfig {
+                group_id: Some(group.into()),
+                auto_offset_reset: AutoOffsetReset::Earliest,
+                ..ConsumerConfig::default()
+            },
+            app: ConsumerApp {
+                subscription: Subscription::Subscribe(vec![topic.into()]),
+                processing_ms_per_record,
+                commit_mode,
+            },
+        }
+    }
+
+    fn at(at: i64, command: Command) -> TimedCommand {
+        TimedCommand { at, command }
+    }
+
+    fn min_insync_2() -> TopicConfig {
+        topic_config(|c| c.min_insync_replicas = 2)
+    }
+
+    fn racks_abc() -> [Option<&'static str>; 3] {
+        [Some("a"), Some("b"), Some("c")]
+    }
+
+    /// `scenarios/quickstart.json`.
+    pub fn quickstart() -> Scenario {
+        Scenario {
+            name: "Quickstart: three brokers, one topic, a producer and a consumer group".into(),
+            description: "Orders keyed by customer go to partitions by murmur2(key); two consumers in one group share the three partitions. Watch offsets, the high watermark and lag move.".into(),
+            seed: 1,
+            until: 30_000,
+            cluster: cluster(&racks_abc(), 3, |_| {}),
+            topics: vec![topic("orders", 3, Some(3), min_insync_2())],
+            producers: vec![producer("checkout", producer_config(Acks::All), workload("orders", 20.0, random("customer-", 8)))],
+            consumers: (1..=2)
+                .map(|i| consumer(&format!("billing-{i}"), "billing", "orders", 20, CommitMode::SyncAfterProcessing))
+                .collect(),
+            actions: vec![],
+        }
+    }
+
+    /// `scenarios/acks1-leader-crash.json`.
+    pub fn acks1_leader_crash() -> Scenario {
+        let broker = NodeId::Broker;
+        Scenario {
+            name: "acks=1 loses acknowledged records when the leader dies".into(),
+            description: "The producer is told 'written' as soon as the leader has the batch. Broker 2 leads orders-0 and is cut off from its followers, so they fall behind; then it dies. The controller elects a follower that never saw the last acknowledged records. When broker 2 returns it truncates them: acknowledged, then gone.".into(),
+            seed: 7,
+            until: 45_000,
+            cluster: cluster(&[None, None, None], 1, |_| {}),
+            topics: vec![TopicSpec { replica_assignment: Some(vec![vec![2, 1, 3]]), ..topic("orders", 1, None, TopicConfig::default()) }],
+            producers: vec![producer(
+                "fast-and-loose",
+                producer_config(Acks::Leader),
+                workload("orders", 50.0, sequential("order-", 1000)),
+            )],
+            consumers: vec![],
+            actions: vec![
+                at(5_000, Command::AddFault { fault: Fault::Partition { side_a: vec![broker(2)], side_b: vec![broker(1), broker(3)] } }),
+                at(8_000, Command::KillBroker { broker: 2 }),
+                at(8_001, Command::HealBroker { broker: 2 }),
+                at(25_000, Command::RestartBroker { broker: 2 }),
+            ],
+        }
+    }
+
+    /// `scenarios/min-isr-not-enough-replicas.json`.
+    pub fn min_isr_not_enough_replicas() -> Scenario {
+        Scenario {
+            name: "acks=all with min.insync.replicas=2: one broker down is fine, two is NOT_ENOUGH_REPLICAS".into(),
+            description: "Replication factor 3 and min.insync.replicas 2. Kill one broker: the ISR shrinks to two and writes go on. Kill a second: the ISR is one, below the minimum, and the leader refuses every write with NOT_ENOUGH_REPLICAS rather than accept a write only one copy holds. Restart them and writes resume.".into(),
+            seed: 3,
+            until: 60_000,
+            cluster: cluster(&[None, None, None], 1, |c| c.replica_lag_time_max_ms = 10_000),
+            topics: vec![topic("payments", 1, Some(3), min_insync_2())],
+            producers: vec![producer(
+                "payments-api",
+                ProducerConfig { delivery_timeout_ms: 120_000, ..producer_config(Acks::All) },
+                workload("payments", 10.0, sequential("payment-", 100)),
+            )],
+            consumers: vec![],
+            actions: vec![
+                at(5_000, Command::KillBroker { broker: 2 }),
+                at(20_000, Command::KillBroker { broker: 3 }),
+                at(40_000, Command::RestartBroker { broker: 2 }),
+                at(40_000, Command::RestartBroker { broker: 3 }),
+            ],
+        }
+    }
+
+    /// `scenarios/compaction.json`.
+    pub fn compaction() -> Scenario {
+        Scenario {
+            name: "Log compaction keeps the latest value per key".into(),
+            description: "A compacted topic of customer addresses with small segments. Updates to the same eight keys pile up; the cleaner rewrites closed segments keeping only each key's latest value, offsets unchanged. A tombstone (null value) deletes a key, and survives delete.retention.ms before it too is removed.".into(),
+            seed: 5,
+            until: 60_000,
+            cluster: cluster(&[None], 1, |c| c.log_cleaner_backoff_ms = 5_000),
+            topics: vec![topic(
+                "customer-addresses",
+                1,
+                Some(1),
+                topic_config(|c| {
+                    c.cleanup_policy = CleanupPolicy::Compact;
+                    c.segment_bytes = 2048;
+                    c.delete_retention_ms = 20_000;
+                    c.min_cleanable_dirty_ratio = 0.1;
+                }),
+            )],
+            producers: vec![producer(
+                "crm",
+                producer_config(Acks::Leader),
+                Workload { max_records: Some(300), ..workload("customer-addresses", 10.0, sequential("customer-", 8)) },
+            )],
+            consumers: vec![],
+            actions: vec![at(
+                35_000,
+                Command::Produce {
+                    producer: "crm".into(),
+                    record: ProducerRecord {
+                        topic: "customer-addresses".into(),
+                        partition: None,
+                        key: Some("customer-3".into()),
+                        value: None,
+                        headers: vec![],
+                        timestamp: None,
+                    },
+                },
+            )],
+        }
+    }
+
+    /// `scenarios/retention-out-of-range.json`.
+    pub fn retention_out_of_range() -> Scenario {
+        Scenario {
+            name: "Retention passes a slow consumer: OFFSET_OUT_OF_RANGE".into(),
+            description: "Segments of 4 KB, kept for 20 seconds. A consumer that processes one record a second falls behind; retention deletes the closed segments holding its position, its next fetch gets OFFSET_OUT_OF_RANGE, and auto.offset.reset=earliest jumps it to the new log start: the records in between were never read.".into(),
+            seed: 11,
+            until: 90_000,
+            cluster: cluster(&[None], 1, |c| c.log_retention_check_interval_ms = 5_000),
+            topics: vec![topic(
+                "clicks",
+                1,
+                Some(1),
+                topic_config(|c| {
+                    c.segment_bytes = 4096;
+                    c.retention_ms = 20_000;
+                }),
+            )],
+            producers: vec![producer(
+                "web",
+                producer_config(Acks::Leader),
+                Workload { value_bytes: 64, ..workload("clicks", 20.0, KeyPattern::None) },
+            )],
+            consumers: vec![consumer("slow-reader", "analytics", "clicks", 1000, CommitMode::SyncAfterProcessing)],
+            actions: vec![],
+        }
+    }
+
+    /// The app's opening cluster: three brokers in racks a, b and c, one
+    /// replicated topic and a producer, to add consumers to and break.
+    pub fn new_cluster() -> Scenario {
+        Scenario {
+            name: "New cluster: three brokers, one topic, one producer".into(),
+            description: "Three brokers in racks a, b and c, the topic orders (3 partitions, replication factor 3, min.insync.replicas 2) and a producer sending 5 keyed records a second with acks=all. Add consumers, kill brokers, and watch.".into(),
+            seed: 42,
+            until: 600_000,
+            cluster: cluster(&racks_abc(), 3, |_| {}),
+            topics: vec![topic("orders", 3, Some(3), min_insync_2())],
+            producers: vec![producer("checkout", producer_config(Acks::All), workload("orders", 5.0, random("customer-", 8)))],
+            consumers: vec![],
+            actions: vec![],
+        }
+    }
+
+    /// The frame-time benchmark's cluster (BENCHMARKS.md): `brokers` brokers
+    /// in racks r1, r2, r0, …, one topic `events` of `partitions` partitions
+    /// with replication factor 3 (or fewer brokers), `groups` groups of
+    /// `consumers` auto-committing consumers each, and two producers sending
+    /// `records_per_sec` records a second between them (one `acks=all`
+    /// idempotent, one `acks=1`).
+    pub fn bench(brokers: i32, partitions: i32, groups: u32, consumers: u32, records_per_sec: f64) -> Scenario {
+        let racks: Vec<String> = (1..=brokers.max(1)).map(|id| format!("r{}", id % 3)).collect();
+        let racks: Vec<Option<&str>> = racks.iter().map(|r| Some(r.as_str())).collect();
+        let rate = records_per_sec / 2.0;
+        let mut clients = Vec::new();
+        for g in 1..=groups {
+            for c in 1..=consumers {
+                clients.push(consumer(&format!("g{g}-c{c}"), &format!("group-{g}"), "events", 0, CommitMode::Auto));
+            }
+        }
+        Scenario {
+            name: format!("Benchmark: {brokers} brokers, {partitions} partitions, {groups} groups of {consumers}"),
+            description: "The frame-time benchmark's cluster.".into(),
+            seed: 1,
+            until: 600_000,
+            cluster: cluster(&racks, 8, |_| {}),
+            topics: vec![topic("events", partitions, Some(brokers.clamp(1, 3)), TopicConfig::default())],
+            producers: vec![
+                producer("p1", producer_config(Acks::All), workload("events", rate, random("k", 1000))),
+                producer("p2", producer_config(Acks::Leader), workload("events", rate, random("u", 1000))),
+            ],
+            consumers: clients,
+            actions: vec![],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +559,87 @@ mod tests {
             "topics": [{"name": "bad name", "partitions": 1}]}"#;
         let err = Scenario::from_json(text).unwrap().build(1).err().unwrap();
         assert_eq!(err.path, "topics[0].name");
+    }
+
+    type BuiltIn = (&'static str, fn() -> Scenario);
+
+    #[test]
+    fn each_built_in_value_equals_its_scenario_file() {
+        let files: [BuiltIn; 5] = [
+            (include_str!("../../scenarios/quickstart.json"), built_in::quickstart),
+            (include_str!("../../scenarios/acks1-leader-crash.json"), built_in::acks1_leader_crash),
+            (include_str!("../../scenarios/min-isr-not-enough-replicas.json"), built_in::min_isr_not_enough_replicas),
+            (include_str!("../../scenarios/compaction.json"), built_in::compaction),
+            (include_str!("../../scenarios/retention-out-of-range.json"), built_in::retention_out_of_range),
+        ];
+        for (json, build) in files {
+            let file = Scenario::from_json(json).unwrap();
+            assert_eq!(build(), file, "{}", file.name);
+        }
+    }
+
+    #[test]
+    fn the_new_cluster_value_equals_the_json_it_replaced() {
+        let json = r#"{
+  "name": "New cluster: three brokers, one topic, one producer",
+  "description": "Three brokers in racks a, b and c, the topic orders (3 partitions, replication factor 3, min.insync.replicas 2) and a producer sending 5 keyed records a second with acks=all. Add consumers, kill brokers, and watch.",
+  "seed": 42,
+  "until": 600000,
+  "cluster": {
+    "brokers": [{"id": 1, "rack": "a"}, {"id": 2, "rack": "b"}, {"id": 3, "rack": "c"}],
+    "broker_config": {"offsets.topic.num.partitions": 3, "transaction.state.log.num.partitions": 1}
+  },
+  "topics": [
+    {"name": "orders", "partitions": 3, "replication_factor": 3, "config": {"min.insync.replicas": 2}}
+  ],
+  "producers": [
+    {"name": "checkout", "config": {"acks": "all"},
+     "workload": {"topic": "orders", "rate_per_sec": 5, "key": {"type": "random", "prefix": "customer-", "cardinality": 8}}}
+  ]
+}"#;
+        assert_eq!(built_in::new_cluster(), Scenario::from_json(json).unwrap());
+    }
+
+    /// The JSON the browser app used to build for `?bench=` (ui::scenarios::BenchSpec).
+    fn bench_json(brokers: i32, partitions: i32, groups: u32, per_group: u32, records_per_sec: f64) -> String {
+        let broker_list: Vec<String> =
+            (1..=brokers.max(1)).map(|id| format!(r#"{{"id": {id}, "rack": "r{}"}}"#, id % 3)).collect();
+        let rf = brokers.clamp(1, 3);
+        let mut consumers = Vec::new();
+        for g in 1..=groups {
+            for c in 1..=per_group {
+                consumers.push(format!(
+                    r#"{{"name": "g{g}-c{c}", "config": {{"group.id": "group-{g}", "auto.offset.reset": "earliest"}},
+                       "app": {{"subscription": {{"subscribe": ["events"]}}, "processing_ms_per_record": 0, "commit_mode": "auto"}}}}"#
+                ));
+            }
+        }
+        let rate = records_per_sec / 2.0;
+        format!(
+            r#"{{
+  "name": "Benchmark: {brokers} brokers, {partitions} partitions, {groups} groups of {per_group}",
+  "description": "The frame-time benchmark's cluster.",
+  "seed": 1,
+  "until": 600000,
+  "cluster": {{"brokers": [{b}], "broker_config": {{"offsets.topic.num.partitions": 8, "transaction.state.log.num.partitions": 1}}}},
+  "topics": [{{"name": "events", "partitions": {partitions}, "replication_factor": {rf}}}],
+  "producers": [
+    {{"name": "p1", "config": {{"acks": "all"}}, "workload": {{"topic": "events", "rate_per_sec": {rate}, "key": {{"type": "random", "prefix": "k", "cardinality": 1000}}}}}},
+    {{"name": "p2", "config": {{"acks": 1, "enable.idempotence": false}}, "workload": {{"topic": "events", "rate_per_sec": {rate}, "key": {{"type": "random", "prefix": "u", "cardinality": 1000}}}}}}
+  ],
+  "consumers": [{c}]
+}}"#,
+            b = broker_list.join(", "),
+            c = consumers.join(",\n"),
+        )
+    }
+
+    #[test]
+    fn the_bench_value_equals_the_json_it_replaced() {
+        for (b, p, g, c, r) in [(6, 24, 4, 4, 1000.0), (1, 3, 1, 2, 101.0), (24, 192, 8, 6, 8000.0), (0, 1, 0, 0, 0.5)]
+        {
+            let file = Scenario::from_json(&bench_json(b, p, g, c, r)).unwrap();
+            assert_eq!(built_in::bench(b, p, g, c, r), file, "{b} {p} {g} {c} {r}");
+        }
     }
 }

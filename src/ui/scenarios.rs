@@ -1,68 +1,71 @@
 //! The scenarios the app offers: a fresh cluster to build on, the example
-//! files in `scenarios/` (compiled in, so the static site makes no
-//! requests), and the frame-time benchmark's cluster.
+//! files in `scenarios/` (compiled in as Rust values, so the static site
+//! makes no requests and carries no JSON parser for them), and the
+//! frame-time benchmark's cluster.
 
-use crate::engine::scenario::Scenario;
+use crate::engine::scenario::{built_in, Scenario, ScenarioError};
+
+/// Parses a scenario file's text (import, share links) in the browser:
+/// serde_json into a `serde_json::Value`, then into the engine's types, then
+/// the same checks as `Scenario::from_json`.
+///
+/// Measured (BENCHMARKS.md, "Bundle size"): the scenario tree's
+/// deserializers cost ~83 KB gzipped whichever deserializer drives them
+/// (serde_json from text 713.7 KB total, via `Value` 712.8 KB, the page's
+/// `JSON.parse` + serde-wasm-bindgen 716.4 KB); `serde_path_to_error`
+/// (`Scenario::from_json`) adds 15.8 KB more. So the browser goes without
+/// the path: errors name the problem (`unknown field \`retention.mss\``,
+/// `invalid type: string "one", expected i32`) but not where it is in the
+/// file. The native loader keeps the path.
+pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ScenarioError { path: String::new(), message: format!("not valid JSON: {e}") })?;
+    let scenario: Scenario =
+        serde_json::from_value(value).map_err(|e| ScenarioError { path: String::new(), message: e.to_string() })?;
+    scenario.checked()
+}
 
 /// The scenario the app opens with.
 pub const DEFAULT_ID: &str = "new-cluster";
 
-/// A scenario the picker lists.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A scenario the picker lists (equal when their ids are).
+#[derive(Debug, Clone, Copy)]
 pub struct BuiltIn {
     /// Stable id (used in URLs: `?scenario=quickstart`).
     pub id: &'static str,
     /// Short name for the picker.
     pub title: &'static str,
-    pub json: &'static str,
+    /// The scenario as a Rust value (`engine::scenario::built_in`; a native
+    /// test checks it equals its file in `scenarios/`).
+    pub build: fn() -> Scenario,
 }
 
-impl BuiltIn {
-    /// Parses the scenario. Built-ins are checked by a test, so this only
-    /// fails if a file in `scenarios/` was broken.
-    pub fn scenario(&self) -> Result<Scenario, String> {
-        Scenario::from_json(self.json).map_err(|e| format!("built-in scenario {}: {e}", self.id))
+impl PartialEq for BuiltIn {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
     }
 }
 
-/// Three brokers in three racks, one replicated topic and a producer:
-/// a cluster to add consumers to and break.
-const NEW_CLUSTER: &str = r#"{
-  "name": "New cluster: three brokers, one topic, one producer",
-  "description": "Three brokers in racks a, b and c, the topic orders (3 partitions, replication factor 3, min.insync.replicas 2) and a producer sending 5 keyed records a second with acks=all. Add consumers, kill brokers, and watch.",
-  "seed": 42,
-  "until": 600000,
-  "cluster": {
-    "brokers": [{"id": 1, "rack": "a"}, {"id": 2, "rack": "b"}, {"id": 3, "rack": "c"}],
-    "broker_config": {"offsets.topic.num.partitions": 3, "transaction.state.log.num.partitions": 1}
-  },
-  "topics": [
-    {"name": "orders", "partitions": 3, "replication_factor": 3, "config": {"min.insync.replicas": 2}}
-  ],
-  "producers": [
-    {"name": "checkout", "config": {"acks": "all"},
-     "workload": {"topic": "orders", "rate_per_sec": 5, "key": {"type": "random", "prefix": "customer-", "cardinality": 8}}}
-  ]
-}"#;
+impl BuiltIn {
+    pub fn scenario(&self) -> Result<Scenario, String> {
+        (self.build)().checked().map_err(|e| format!("built-in scenario {}: {e}", self.id))
+    }
+}
 
 pub const BUILT_IN: &[BuiltIn] = &[
-    BuiltIn { id: "new-cluster", title: "New cluster", json: NEW_CLUSTER },
-    BuiltIn { id: "quickstart", title: "Quickstart", json: include_str!("../../scenarios/quickstart.json") },
-    BuiltIn {
-        id: "acks1-leader-crash",
-        title: "acks=1 loses data",
-        json: include_str!("../../scenarios/acks1-leader-crash.json"),
-    },
+    BuiltIn { id: "new-cluster", title: "New cluster", build: built_in::new_cluster },
+    BuiltIn { id: "quickstart", title: "Quickstart", build: built_in::quickstart },
+    BuiltIn { id: "acks1-leader-crash", title: "acks=1 loses data", build: built_in::acks1_leader_crash },
     BuiltIn {
         id: "min-isr-not-enough-replicas",
         title: "min.insync.replicas",
-        json: include_str!("../../scenarios/min-isr-not-enough-replicas.json"),
+        build: built_in::min_isr_not_enough_replicas,
     },
-    BuiltIn { id: "compaction", title: "Log compaction", json: include_str!("../../scenarios/compaction.json") },
+    BuiltIn { id: "compaction", title: "Log compaction", build: built_in::compaction },
     BuiltIn {
         id: "retention-out-of-range",
         title: "Retention and OFFSET_OUT_OF_RANGE",
-        json: include_str!("../../scenarios/retention-out-of-range.json"),
+        build: built_in::retention_out_of_range,
     },
 ];
 
@@ -92,40 +95,8 @@ impl Default for BenchSpec {
 
 impl BenchSpec {
     pub fn scenario(&self) -> Result<Scenario, String> {
-        let brokers: Vec<String> =
-            (1..=self.brokers.max(1)).map(|id| format!(r#"{{"id": {id}, "rack": "r{}"}}"#, id % 3)).collect();
-        let rf = self.brokers.clamp(1, 3);
-        let mut consumers = Vec::new();
-        for g in 1..=self.groups {
-            for c in 1..=self.consumers {
-                consumers.push(format!(
-                    r#"{{"name": "g{g}-c{c}", "config": {{"group.id": "group-{g}", "auto.offset.reset": "earliest"}},
-                       "app": {{"subscription": {{"subscribe": ["events"]}}, "processing_ms_per_record": 0, "commit_mode": "auto"}}}}"#
-                ));
-            }
-        }
-        let rate = self.records_per_sec / 2.0;
-        let json = format!(
-            r#"{{
-  "name": "Benchmark: {b} brokers, {p} partitions, {g} groups of {c}",
-  "description": "The frame-time benchmark's cluster.",
-  "seed": 1,
-  "until": 600000,
-  "cluster": {{"brokers": [{brokers}], "broker_config": {{"offsets.topic.num.partitions": 8, "transaction.state.log.num.partitions": 1}}}},
-  "topics": [{{"name": "events", "partitions": {p}, "replication_factor": {rf}}}],
-  "producers": [
-    {{"name": "p1", "config": {{"acks": "all"}}, "workload": {{"topic": "events", "rate_per_sec": {rate}, "key": {{"type": "random", "prefix": "k", "cardinality": 1000}}}}}},
-    {{"name": "p2", "config": {{"acks": 1, "enable.idempotence": false}}, "workload": {{"topic": "events", "rate_per_sec": {rate}, "key": {{"type": "random", "prefix": "u", "cardinality": 1000}}}}}}
-  ],
-  "consumers": [{consumers}]
-}}"#,
-            b = self.brokers,
-            p = self.partitions,
-            g = self.groups,
-            c = self.consumers,
-            brokers = brokers.join(", "),
-            consumers = consumers.join(",\n"),
-        );
-        Scenario::from_json(&json).map_err(|e| format!("bench scenario: {e}"))
+        built_in::bench(self.brokers, self.partitions, self.groups, self.consumers, self.records_per_sec)
+            .checked()
+            .map_err(|e| format!("bench scenario: {e}"))
     }
 }
