@@ -77,18 +77,7 @@ impl ControllerSession {
     /// and repeat a controlled-shutdown request not yet answered.
     pub fn on_tick(&mut self, ctx: &mut Ctx, me: Identity, correlation: &mut Correlation, interval_ms: Millis) {
         if self.registered {
-            let correlation_id = correlation.allocate();
-            self.last_heartbeat = Some(correlation_id);
-            ctx.request(
-                NodeId::Controller,
-                correlation_id,
-                Request::BrokerHeartbeat(BrokerHeartbeatRequest {
-                    broker_id: me.broker_id,
-                    incarnation: me.incarnation,
-                    metadata_version: me.metadata_version,
-                    want_shutdown: self.shutdown.is_some(),
-                }),
-            );
+            self.heartbeat(ctx, &me, correlation);
         } else {
             self.register(ctx, &me, correlation);
         }
@@ -96,6 +85,21 @@ impl ControllerSession {
             self.request_shutdown(ctx, me.broker_id, correlation);
         }
         ctx.set_timer(interval_ms, Timer::Broker(BrokerTimer::Heartbeat { incarnation: me.incarnation }));
+    }
+
+    fn heartbeat(&mut self, ctx: &mut Ctx, me: &Identity, correlation: &mut Correlation) {
+        let correlation_id = correlation.allocate();
+        self.last_heartbeat = Some(correlation_id);
+        ctx.request(
+            NodeId::Controller,
+            correlation_id,
+            Request::BrokerHeartbeat(BrokerHeartbeatRequest {
+                broker_id: me.broker_id,
+                incarnation: me.incarnation,
+                metadata_version: me.metadata_version,
+                want_shutdown: self.shutdown.is_some(),
+            }),
+        );
     }
 
     /// Begin a controlled shutdown: ask the controller to move leadership away.
@@ -118,8 +122,22 @@ impl ControllerSession {
         );
     }
 
-    pub fn on_registration_response(&mut self, response: &BrokerRegistrationResponse) {
+    /// A registration accepted is followed by a heartbeat at once, not after
+    /// a whole interval (Kafka's `BrokerLifecycleManager` schedules the next
+    /// communication immediately), so a broker is unfenced as soon as the
+    /// controller sees it caught up.
+    pub fn on_registration_response(
+        &mut self,
+        ctx: &mut Ctx,
+        me: Identity,
+        correlation: &mut Correlation,
+        response: &BrokerRegistrationResponse,
+    ) {
+        let newly = !self.registered && response.error.is_none();
         self.registered = response.error.is_none();
+        if newly {
+            self.heartbeat(ctx, &me, correlation);
+        }
     }
 
     pub fn on_heartbeat_response(&mut self, response: &BrokerHeartbeatResponse) {

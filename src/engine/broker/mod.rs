@@ -352,7 +352,10 @@ impl Broker {
 
     fn on_response(&mut self, ctx: &mut Ctx, from: NodeId, correlation_id: CorrelationId, body: Response) {
         match body {
-            Response::BrokerRegistration(r) if from == NodeId::Controller => self.session.on_registration_response(&r),
+            Response::BrokerRegistration(r) if from == NodeId::Controller => {
+                let me = self.identity();
+                self.session.on_registration_response(ctx, me, &mut self.replicas.correlation, &r)
+            }
             Response::BrokerHeartbeat(r) if from == NodeId::Controller => self.session.on_heartbeat_response(&r),
             Response::ControlledShutdown(r) if from == NodeId::Controller => {
                 self.session.on_controlled_shutdown_response(&r)

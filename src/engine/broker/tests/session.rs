@@ -13,7 +13,7 @@ use crate::engine::protocol::{
 };
 
 #[test]
-fn a_starting_broker_registers_then_heartbeats_on_its_interval() {
+fn a_starting_broker_registers_heartbeats_at_once_then_on_its_interval() {
     let mut h = Harness::new(1);
     h.test = TestCtx::new(1);
     h.with(|b, ctx| b.start(ctx, 2));
@@ -28,12 +28,18 @@ fn a_starting_broker_registers_then_heartbeats_on_its_interval() {
     h.fire(heartbeat.1.clone());
     assert!(matches!(h.requests_to(NodeId::Controller)[0].1, Request::BrokerRegistration(_)));
 
+    h.now = 2_001;
     h.deliver(
         NodeId::Controller,
         Message::Response {
             correlation_id: *registration_id,
             body: Response::BrokerRegistration(BrokerRegistrationResponse { error: None }),
         },
+    );
+    let requests = h.requests_to(NodeId::Controller);
+    assert!(
+        matches!(requests[..], [(_, Request::BrokerHeartbeat(_))]),
+        "the first heartbeat follows the registration at once, not a whole interval later"
     );
     h.now = 4_000;
     h.fire(heartbeat.1);
@@ -52,6 +58,7 @@ fn a_heartbeat_error_makes_the_broker_register_again() {
             body: Response::BrokerRegistration(BrokerRegistrationResponse { error: None }),
         },
     );
+    h.sent();
     h.deliver(
         NodeId::Controller,
         Message::Response {

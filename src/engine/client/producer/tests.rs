@@ -499,7 +499,7 @@ fn a_retried_batch_without_idempotence_is_written_again_after_a_lost_ack() {
 }
 
 #[test]
-fn out_of_order_sequence_behind_an_unresolved_batch_is_retried_in_order() {
+fn a_response_overtaking_an_older_request_closes_the_connection_and_both_are_resent_in_order() {
     let mut h = Harness::new(ProducerConfig { linger_ms: 0, batch_size: 100, ..ProducerConfig::default() });
     h.start();
     h.send("orders", None, &"a".repeat(60)).unwrap();
@@ -510,21 +510,22 @@ fn out_of_order_sequence_behind_an_unresolved_batch_is_retried_in_order() {
     assert_eq!(sent.len(), 2);
     let seqs: Vec<i32> = sent.iter().map(|(_, _, r)| r.partitions[0].batch.base_sequence).collect();
     assert_eq!(seqs, vec![0, 1]);
-    // The first request vanished; the broker refuses the second.
+    // The first request's response was lost; the broker refuses the second. A
+    // response overtaking an older request means the stream is out of step:
+    // the producer closes the connection and retries both, in sequence order.
     let (b, c, r) = sent[1].clone();
     h.answer(b, c, &r, Some(KafkaError::OutOfOrderSequenceNumber), -1);
+    h.answer_metadata_if_asked();
     h.run_until(h.now + 500);
-    assert!(h.produces().is_empty(), "the second batch waits for the first to resolve");
-    // The first times out (request.timeout.ms), is resent after the backoff,
-    // then the second follows it.
-    h.run_until(30_100);
+    h.answer_metadata_if_asked();
+    h.run_until(h.now + 500);
     let resent = h.produces();
-    assert_eq!(resent.len(), 1);
-    assert_eq!(resent[0].2.partitions[0].batch.base_sequence, 0);
+    let seqs: Vec<i32> = resent.iter().map(|(_, _, r)| r.partitions[0].batch.base_sequence).collect();
+    assert_eq!(seqs, vec![0], "a retry goes only as the first in flight");
     let (b, c, r) = resent[0].clone();
     h.ack(b, c, &r, 0);
     let next = h.produces();
-    assert_eq!(next[0].2.partitions[0].batch.base_sequence, 1);
+    assert_eq!(next[0].2.partitions[0].batch.base_sequence, 1, "then the second follows it");
     assert_eq!(h.p.stats().records_failed, 0);
 }
 
