@@ -175,12 +175,19 @@ fn run(seed: u64, verbose: bool) -> Result<(), String> {
     for name in r.producers.clone() {
         r.apply(Command::PauseProducer { producer: name })?;
     }
-    for _ in 0..3 {
+    // A controlled shutdown can finish late: a slowed link's backlog drains
+    // in order (TCP) after the heal, so keep restarting until every broker
+    // runs (bounded: a shutdown that never ends is reported by `check`).
+    for _ in 0..8 {
         r.run_for(15_000);
         for &broker in &ids {
             if matches!(r.sim.broker_status(broker), Some(NodeStatus::Crashed | NodeStatus::Stopped)) {
                 r.apply(Command::RestartBroker { broker })?;
             }
+        }
+        if ids.iter().all(|&b| matches!(r.sim.broker_status(b), Some(NodeStatus::Running))) {
+            r.run_for(15_000);
+            break;
         }
     }
     r.run_for(60_000);
