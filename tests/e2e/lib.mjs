@@ -4,7 +4,7 @@
 
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,4 +101,57 @@ export async function launch(viewport = { width: 1280, height: 720 }) {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+// ---- helpers the check scripts share ----
+
+/** Where the scripts save their screenshots. */
+export const SHOTS = path.join(ROOT, 'target/e2e');
+
+/** Numbered "ok N - what" lines; `count()` for the summary. */
+export function checkList() {
+  let checks = 0;
+  return {
+    pass(what) {
+      checks += 1;
+      console.log(`  ok ${checks} - ${what}`);
+    },
+    count: () => checks,
+  };
+}
+
+/** The text of the element with this data-testid, or null. */
+export const text = (page, testId) =>
+  page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, testId);
+
+/** Polls `probe` until it returns `{ ok: true, ... }`; fails naming `what` and the last value seen. */
+export async function waitFor(page, what, probe, timeout = 30_000) {
+  const started = Date.now();
+  let last;
+  while (Date.now() - started < timeout) {
+    last = await probe();
+    if (last && last.ok) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`waited ${timeout} ms for ${what}; last saw ${JSON.stringify(last)}`);
+}
+
+/** Screenshot of a page or locator into target/e2e/. */
+export async function shot(target, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await target.screenshot({ path: path.join(SHOTS, name) });
+}
+
+/** Sets the speed slider (its value is log10 of the speed). */
+export async function setSpeed(page, speed) {
+  await page.locator('[data-testid=speed]').evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, Math.log10(speed));
+}
+
+/** Opens an actions-panel section (a <details>) by clicking its summary. */
+export async function openSection(page, id) {
+  const details = page.locator(`[data-testid=action-${id}]`);
+  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
 }

@@ -19,50 +19,14 @@
 //   [data-testid=create-topic-partitions] [data-testid=create-topic-partitions-error] ...
 //   [data-testid=event-filter-broker] li.event-row[data-brokers]
 
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
-import { DIST, ROOT, launch, serveDir } from './lib.mjs';
+import {
+  DIST, ROOT, SHOTS, checkList, launch, openSection, serveDir, setSpeed, shot, text, waitFor,
+} from './lib.mjs';
 
-const SHOTS = path.join(ROOT, 'target/e2e');
-
-let checks = 0;
-function pass(what) {
-  checks += 1;
-  console.log(`  ok ${checks} - ${what}`);
-}
-
-const text = (page, testId) =>
-  page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, testId);
-
-async function waitFor(page, what, probe, timeout = 30_000) {
-  const started = Date.now();
-  let last;
-  while (Date.now() - started < timeout) {
-    last = await probe();
-    if (last && last.ok) return last;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`waited ${timeout} ms for ${what}; last saw ${JSON.stringify(last)}`);
-}
-
-async function shot(locator, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  await locator.screenshot({ path: path.join(SHOTS, name) });
-}
-
-async function setSpeed(page, speed) {
-  await page.locator('[data-testid=speed]').evaluate((el, v) => {
-    el.value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, Math.log10(speed));
-}
-
-/** Opens an actions-panel section (a <details>) by clicking its summary. */
-async function openSection(page, id) {
-  const details = page.locator(`[data-testid=action-${id}]`);
-  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
-}
+const { pass, count: checksPassed } = checkList();
 
 const consumerStates = (page) =>
   page.evaluate(() =>
@@ -201,7 +165,7 @@ async function main() {
 
     if (errors.length) throw new Error(errors.join('\n'));
     pass('no errors in the browser console');
-    console.log(`e2e panels: ${checks} checks passed; screenshots in ${path.relative(ROOT, SHOTS)}/panels-*.png`);
+    console.log(`e2e panels: ${checksPassed()} checks passed; screenshots in ${path.relative(ROOT, SHOTS)}/panels-*.png`);
   } finally {
     await browser.close();
     if (server) server.close();

@@ -89,8 +89,9 @@ async fn a_lost_acknowledgement_fault_reaches_the_engine_reads_as_a_sentence_and
     let id = faults[0].id;
     assert_eq!(
         text(&root, &format!("fault-{id}-text")),
-        "Produce responses from broker 1 to producer checkout are dropped: the producer will retry after \
-         request.timeout.ms; it is idempotent, so the broker discards the duplicate"
+        "Produce responses from broker 1 to producer checkout are dropped: the producer notices when the next \
+         response arrives first, closes the connection and retries; it is idempotent, so the broker discards the \
+         duplicate"
     );
     click(&root, &format!("fault-{id}-heal"));
     settle().await;

@@ -48,12 +48,20 @@ fn consequence(snap: &ClusterSnapshot, link: &LinkMatch) -> &'static str {
         .map(|p| p.producer.config.enable_idempotence);
     match link.kind.as_deref() {
         Some("ProduceResponse") => match idempotent {
+            // Responses on a connection come in order: the next one reveals the
+            // loss, and the client closes the connection (request.timeout.ms
+            // only if nothing else was in flight or follows).
             Some(true) => {
-                "the producer will retry after request.timeout.ms; it is idempotent, so the broker discards the duplicate"
+                "the producer notices when the next response arrives first, closes the connection and retries; \
+                 it is idempotent, so the broker discards the duplicate"
             }
-            Some(false) => "the producer will retry after request.timeout.ms and the retry writes the batch a second time",
+            Some(false) => {
+                "the producer notices when the next response arrives first, closes the connection and retries; \
+                 the retry writes the batch a second time"
+            }
             None => {
-                "the producer will retry after request.timeout.ms; without enable.idempotence the retry writes the batch twice"
+                "the producer notices when the next response arrives first, closes the connection and retries; \
+                 without enable.idempotence the retry writes the batch twice"
             }
         },
         Some("ProduceRequest") => "the producer will retry after request.timeout.ms",
