@@ -216,7 +216,7 @@ async function main() {
     });
     const refusedImport = await waitFor(page, 'the import to be refused', async () => {
       const t = await text(page, 'status');
-      return { ok: t.includes('explode_broker'), t };
+      return { ok: !!t && t.includes('explode_broker'), t };
     });
     if ((await text(page, 'producer-payments-state')) === null) throw new Error('the refused import replaced the cluster');
     if ((await text(page, 'sim-clock')) < clockBefore) throw new Error('the refused import reset the clock');
@@ -238,7 +238,7 @@ async function main() {
     await page.goto(shareUrl.replace(/#s=.*/, '#s=%7B%22name%E0%A4%A'), { waitUntil: 'load' });
     const damaged = await waitFor(page, 'the damaged link to be refused', async () => {
       const t = await text(page, 'status');
-      return { ok: t.includes('not valid percent-encoding') && (await text(page, 'broker-1-state')) === 'running', t };
+      return { ok: !!t && t.includes('not valid percent-encoding') && (await text(page, 'broker-1-state')) === 'running', t };
     });
     pass(`a damaged link says so ("${damaged.t.trim().slice(0, 80)}…") and the default cluster runs`);
 
