@@ -373,6 +373,10 @@ impl Simulation {
         slot.status = NodeStatus::Running;
         slot.incarnation += 1;
         let rack = slot.broker.config.broker_rack.clone();
+        // A restarted process opens new connections: they do not queue
+        // behind what a delay fault held back on the old ones.
+        let node = NodeId::Broker(id);
+        self.link_clock.retain(|(from, to), _| *from != node && *to != node);
         self.record(NodeId::Broker(id), ClusterEvent::BrokerStarted { broker: id, rack }.into());
         self.with_broker(id, |broker, ctx, incarnation| broker.start(ctx, incarnation));
     }
