@@ -13,11 +13,11 @@
 // label and is reachable with Tab, and that the event log moves with the
 // arrow keys. Screenshots: target/e2e/actions-*.png.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  DIST, ROOT, SHOTS, checkList, launch, openSection, serveDir, setSpeed, shot, text, waitFor,
+  ROOT, SHOTS, appUnderTest, checkList, launch, openSection, setSpeed, shot, text, waitFor,
 } from './lib.mjs';
 
 const { pass, count: checksPassed } = checkList();
@@ -33,16 +33,7 @@ const nodeValue = (page, label) =>
   );
 
 async function main() {
-  const urlArg = process.argv.indexOf('--url');
-  let server = null;
-  let url;
-  if (urlArg >= 0) {
-    url = process.argv[urlArg + 1];
-  } else {
-    statSync(path.join(DIST, 'index.html'));
-    server = await serveDir(DIST, '/');
-    url = `http://127.0.0.1:${server.address().port}/`;
-  }
+  const { url, server } = await appUnderTest();
   console.log(`e2e actions: testing ${url}`);
   const browser = await launch({ width: 1280, height: 720 });
   const { page, errors } = browser;

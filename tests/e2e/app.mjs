@@ -24,22 +24,11 @@
 //   [data-testid=record-detail]             the selected record's key, value, headers
 //   engineer B's send form: producer-checkout-produce, produce-checkout-record-{topic,partition,key,value}, produce-checkout-submit
 
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { statSync } from 'node:fs';
 
-import { DIST, ROOT, launch, serveDir } from './lib.mjs';
+import { ROOT, SHOTS, appUnderTest, checkList, launch, serveDir, setSpeed, shot, text } from './lib.mjs';
 
-const SHOTS = path.join(ROOT, 'target/e2e');
-
-let checks = 0;
-function pass(what) {
-  checks += 1;
-  console.log(`  ok ${checks} - ${what}`);
-}
-
-const text = (page, testId) =>
-  page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null, testId);
+const { pass, count: checksPassed } = checkList();
 
 /** Waits until `predicate(text of testId)` holds; fails naming what it saw. */
 async function waitText(page, testId, predicate, what, timeout = 20_000) {
@@ -60,30 +49,8 @@ function seconds(clock) {
   return Number(m[1] || 0) * 60 + Number(`${m[2]}.${m[3]}`);
 }
 
-async function shot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: false });
-}
-
-/** Sets the speed slider (its value is log10 of the speed). */
-async function setSpeed(page, speed) {
-  await page.locator('[data-testid=speed]').evaluate((el, v) => {
-    el.value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, Math.log10(speed));
-}
-
 async function main() {
-  const urlArg = process.argv.indexOf('--url');
-  let server = null;
-  let url;
-  if (urlArg >= 0) {
-    url = process.argv[urlArg + 1];
-  } else {
-    statSync(path.join(DIST, 'index.html')); // fail early if the app is not built
-    server = await serveDir(DIST, '/');
-    url = `http://127.0.0.1:${server.address().port}/`;
-  }
+  const { url, server, dist } = await appUnderTest();
   console.log(`e2e: testing ${url}`);
   const browser = await launch({ width: 1280, height: 720 });
   const { page, errors, requests } = browser;
@@ -220,7 +187,7 @@ async function main() {
 
     // 9. The same build works under a sub-path (Trunk.toml's public_url is relative).
     if (server) {
-      const sub = await serveDir(DIST, '/kafka/playground/');
+      const sub = await serveDir(dist, '/kafka/playground/');
       try {
         const subUrl = `http://127.0.0.1:${sub.address().port}/kafka/playground/`;
         await page.goto(subUrl, { waitUntil: 'load' });
@@ -238,7 +205,7 @@ async function main() {
 
     if (errors.length) throw new Error(errors.join('\n'));
     pass('no errors in the browser console');
-    console.log(`e2e: ${checks} checks passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);
+    console.log(`e2e: ${checksPassed()} checks passed; screenshots in ${path.relative(ROOT, SHOTS)}/`);
   } finally {
     await browser.close();
     if (server) server.close();

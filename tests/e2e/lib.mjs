@@ -4,7 +4,7 @@
 
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,24 @@ export async function launch(viewport = { width: 1280, height: 720 }) {
 }
 
 // ---- helpers the check scripts share ----
+
+/**
+ * The app a check script tests: `--url URL` as given, else the release build
+ * in dist/ (or `--dist DIR`) served on 127.0.0.1 from `dist`. `server` and
+ * `dist` are null for a given URL; close the server when done.
+ */
+export async function appUnderTest() {
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : null;
+  };
+  const given = arg('--url');
+  if (given) return { url: given, server: null, dist: null };
+  const dist = arg('--dist') ? path.resolve(arg('--dist')) : DIST;
+  statSync(path.join(dist, 'index.html')); // fail early if the app is not built
+  const server = await serveDir(dist, '/');
+  return { url: `http://127.0.0.1:${server.address().port}/`, server, dist };
+}
 
 /** Where the scripts save their screenshots. */
 export const SHOTS = path.join(ROOT, 'target/e2e');

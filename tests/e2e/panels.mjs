@@ -19,11 +19,10 @@
 //   [data-testid=create-topic-partitions] [data-testid=create-topic-partitions-error] ...
 //   [data-testid=event-filter-broker] li.event-row[data-brokers]
 
-import { statSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  DIST, ROOT, SHOTS, checkList, launch, openSection, serveDir, setSpeed, shot, text, waitFor,
+  ROOT, SHOTS, appUnderTest, checkList, launch, openSection, setSpeed, shot, text, waitFor,
 } from './lib.mjs';
 
 const { pass, count: checksPassed } = checkList();
@@ -44,18 +43,7 @@ const topicNames = (page) =>
   );
 
 async function main() {
-  const urlArg = process.argv.indexOf('--url');
-  const distArg = process.argv.indexOf('--dist');
-  const dist = distArg >= 0 ? path.resolve(process.argv[distArg + 1]) : DIST;
-  let server = null;
-  let url;
-  if (urlArg >= 0) {
-    url = process.argv[urlArg + 1];
-  } else {
-    statSync(path.join(dist, 'index.html')); // fail early if the app is not built
-    server = await serveDir(dist, '/');
-    url = `http://127.0.0.1:${server.address().port}/`;
-  }
+  const { url, server } = await appUnderTest();
   console.log(`e2e panels: testing ${url}`);
   const browser = await launch({ width: 1280, height: 720 });
   const { page, errors } = browser;
