@@ -4,6 +4,7 @@
 //! the client does.
 
 pub mod consumer;
+mod deadlines;
 pub mod delivery;
 pub mod producer;
 

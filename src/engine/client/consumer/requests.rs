@@ -6,15 +6,13 @@
 //! first one removes it from the table; whatever comes later for the same
 //! correlation id finds nothing and is ignored.
 //!
-//! Deadlines are checked the way Java's `NetworkClient.handleTimedOutRequests`
-//! does, per connection, not with a timer per request: one timer per broker,
-//! armed for the earliest deadline of the requests in flight to it; when it
-//! fires, the requests past their deadline time out and the timer is armed
-//! again for the next one. (A timer per request left one stale timer in the
-//! simulation's queue for `request.timeout.ms` after almost every request.)
+//! Deadlines are checked per connection (`client::deadlines`): when a
+//! broker's timer fires, the requests past their deadline time out and the
+//! timer is armed again for the next one.
 
 use std::collections::BTreeMap;
 
+use crate::engine::client::deadlines::DeadlineTimers;
 use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
 use crate::engine::node::{Ctx, Timer};
 use crate::engine::protocol::{CorrelationId, Request};
@@ -67,8 +65,7 @@ pub(super) struct InFlight {
 pub(super) struct Requests {
     next_correlation_id: CorrelationId,
     in_flight: BTreeMap<CorrelationId, InFlight>,
-    /// Per broker, when its deadline timer is armed to fire (the latest armed one).
-    timers: BTreeMap<BrokerId, Millis>,
+    timers: DeadlineTimers,
 }
 
 impl Requests {
@@ -87,15 +84,13 @@ impl Requests {
         let deadline = ctx.now + timeout_ms.max(0);
         let previous = self.in_flight.insert(correlation_id, InFlight { to, purpose, sent_at: ctx.now, deadline });
         assert!(previous.is_none(), "correlation ids are never reused");
-        if self.timers.get(&to).is_none_or(|at| *at > deadline) {
-            self.arm(ctx, to, deadline);
-        }
+        self.arm(ctx, to, deadline);
         correlation_id
     }
 
-    fn arm(&mut self, ctx: &mut Ctx, broker: BrokerId, at: Millis) {
-        self.timers.insert(broker, at);
-        ctx.set_timer(at - ctx.now, Timer::Consumer(ConsumerTimer::RequestTimeout { broker, at }));
+    fn arm(&mut self, ctx: &mut Ctx, broker: BrokerId, deadline: Millis) {
+        self.timers
+            .arm_by(ctx, broker, deadline, |broker, at| Timer::Consumer(ConsumerTimer::RequestTimeout { broker, at }));
     }
 
     /// The deadline timer of `broker` armed for `at` fired: the requests past
@@ -103,10 +98,9 @@ impl Requests {
     /// armed again for the next deadline. A timer replaced by an earlier one
     /// returns nothing.
     pub fn timed_out(&mut self, ctx: &mut Ctx, broker: BrokerId, at: Millis) -> Vec<InFlight> {
-        if self.timers.get(&broker) != Some(&at) {
+        if !self.timers.fired(broker, at) {
             return Vec::new();
         }
-        self.timers.remove(&broker);
         let expired: Vec<CorrelationId> =
             self.in_flight.iter().filter(|(_, r)| r.to == broker && r.deadline <= ctx.now).map(|(id, _)| *id).collect();
         let expired: Vec<InFlight> = expired.into_iter().filter_map(|id| self.in_flight.remove(&id)).collect();

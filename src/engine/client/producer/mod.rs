@@ -54,6 +54,7 @@ use self::sender::InFlightRequest;
 use self::txn::TxnManager;
 use self::workload::WorkloadState;
 use crate::engine::blob::Blob;
+use crate::engine::client::deadlines::DeadlineTimers;
 use crate::engine::client::{ProducerRecord, Workload};
 use crate::engine::config::{Partitioner, ProducerConfig};
 use crate::engine::error::KafkaError;
@@ -105,8 +106,8 @@ pub struct Producer {
     round_robin: RoundRobinPartitioner,
     tm: TxnManager,
     in_flight: BTreeMap<CorrelationId, InFlightRequest>,
-    /// Per broker, when its request-timeout timer is armed to fire.
-    timeout_timers: BTreeMap<BrokerId, Millis>,
+    /// One request-timeout timer per broker connection.
+    timeout_timers: DeadlineTimers,
     /// ProduceRequests in flight per broker.
     produce_in_flight: BTreeMap<BrokerId, u32>,
     /// Partitions with a batch in flight, when `max.in.flight.requests.per.connection`
@@ -150,7 +151,7 @@ impl Producer {
             round_robin: RoundRobinPartitioner::new(),
             tm,
             in_flight: BTreeMap::new(),
-            timeout_timers: BTreeMap::new(),
+            timeout_timers: DeadlineTimers::default(),
             produce_in_flight: BTreeMap::new(),
             muted: BTreeSet::new(),
             node_backoff: BTreeMap::new(),
@@ -474,10 +475,9 @@ impl Producer {
                 self.poll(ctx);
             }
             ProducerTimer::RequestTimeout { broker, at } => {
-                if self.timeout_timers.get(&broker) != Some(&at) {
+                if !self.timeout_timers.fired(broker, at) {
                     return; // replaced
                 }
-                self.timeout_timers.remove(&broker);
                 let oldest = self
                     .in_flight
                     .iter()

@@ -94,9 +94,7 @@ impl Producer {
         let correlation_id = self.next_correlation_id();
         ctx.request(NodeId::Broker(broker), correlation_id, body);
         let deadline = ctx.now + self.config.request_timeout_ms.max(0);
-        if self.timeout_timers.get(&broker).is_none_or(|at| *at > deadline) {
-            self.arm_request_timeout(ctx, broker, deadline);
-        }
+        self.arm_request_timeout(ctx, broker, deadline);
         if matches!(kind, RequestKind::Produce { .. }) {
             *self.produce_in_flight.entry(broker).or_default() += 1;
         }
@@ -105,9 +103,9 @@ impl Producer {
     }
 
     /// One request-timeout timer per connection (see `ProducerTimer::RequestTimeout`).
-    pub(super) fn arm_request_timeout(&mut self, ctx: &mut Ctx, broker: BrokerId, at: Millis) {
-        self.timeout_timers.insert(broker, at);
-        ctx.set_timer(at - ctx.now, Timer::Producer(ProducerTimer::RequestTimeout { broker, at }));
+    pub(super) fn arm_request_timeout(&mut self, ctx: &mut Ctx, broker: BrokerId, deadline: Millis) {
+        self.timeout_timers
+            .arm_by(ctx, broker, deadline, |broker, at| Timer::Producer(ProducerTimer::RequestTimeout { broker, at }));
     }
 
     fn take_request(&mut self, correlation_id: CorrelationId) -> Option<InFlightRequest> {
