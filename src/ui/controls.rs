@@ -53,6 +53,10 @@ pub struct ControlsProps {
     pub on_seed: Callback<u64>,
     pub on_scenario: Callback<String>,
     pub on_help: Callback<()>,
+    /// The embedded view: no scenario picker and no seed field (the page
+    /// embedding it chose the lesson).
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 #[function_component(Controls)]
@@ -126,6 +130,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <span class="clock-label">{ "t =" }</span>
                 <output data-testid="sim-clock">{ format_time(props.now) }</output>
             </div>
+            if !props.compact {
             <label class="scenario">
                 <span>{ "Scenario" }</span>
                 <select data-testid="scenario" onchange={on_scenario}>
@@ -150,6 +155,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <span id="seed-error" class="field-error" role="alert">{ message.clone() }</span>
                 }
             </form>
+            }
             <button class="btn help-btn" onclick={on_help} aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)">{ "?" }</button>
         </div>
     }

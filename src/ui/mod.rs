@@ -11,12 +11,18 @@
 //! - `panels`: clients, actions, event log, metrics and lag chart (see /work/notes/ui-contract.md).
 //! - `model`: questions about a snapshot that several views ask. `history`: sampled lag and metrics.
 //! - `scenarios`: the built-in scenarios and the benchmark cluster.
+//! - `session`: export / import / share links. `autosave`: the session kept in `localStorage`.
 //!
 //! URL parameters: `?scenario=<id>` (a built-in, see `scenarios::BUILT_IN`),
-//! `&seed=<n>`, `&speed=<x>`, `&paused`; `?bench` loads the frame-time
-//! benchmark cluster (`?bench=brokers,partitions,groups,consumers,records_per_sec`
-//! to change it) and records frame times (see `driver`).
+//! `&seed=<n>`, `&speed=<x>`, `&paused`; `&embed` shows the chrome-less view
+//! for an iframe in a page of documentation (the clock controls, the cluster
+//! and the log, and a link to the full playground); `?bench` loads the
+//! frame-time benchmark cluster
+//! (`?bench=brokers,partitions,groups,consumers,records_per_sec` to change
+//! it) and records frame times (see `driver`). A URL that asks for none of
+//! these resumes the session saved in this browser, if there is one.
 
+pub mod autosave;
 pub mod cluster;
 pub mod controls;
 pub mod driver;
@@ -30,6 +36,8 @@ pub mod shortcuts;
 pub mod state;
 
 pub use state::{Action, AppState};
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
@@ -53,6 +61,11 @@ pub struct Boot {
     pub bench: Option<BenchSpec>,
     /// A shared session: the `#s=` fragment, still percent-encoded.
     pub shared: Option<String>,
+    /// `?embed`: the chrome-less view for an iframe.
+    pub embed: bool,
+    /// The session saved in this browser, read when the URL asks for
+    /// nothing else (`Err`: it was damaged, and has been discarded).
+    pub saved: Option<Result<autosave::Saved, String>>,
 }
 
 impl Boot {
@@ -67,6 +80,7 @@ impl Boot {
                 "seed" => boot.seed = value.parse().ok(),
                 "speed" => boot.speed = value.parse().ok().map(clamp_speed),
                 "paused" => boot.paused = true,
+                "embed" => boot.embed = true,
                 "bench" => {
                     let mut spec = BenchSpec::default();
                     let numbers: Vec<f64> = value.split(',').filter_map(|v| v.parse().ok()).collect();
@@ -93,7 +107,41 @@ impl Boot {
         let mut boot = Boot::from_query(&query);
         let hash = location.and_then(|l| l.hash().ok()).unwrap_or_default();
         boot.shared = hash.strip_prefix("#s=").map(str::to_string);
+        if boot.asks_for_nothing() {
+            boot.saved = autosave::load();
+        }
         boot
+    }
+
+    /// No scenario, share link, benchmark or embed: the plain app, which
+    /// resumes the saved session.
+    fn asks_for_nothing(&self) -> bool {
+        self.scenario.is_none() && self.shared.is_none() && self.bench.is_none() && !self.embed
+    }
+
+    /// Whether this page keeps its session in the browser (not an embedded
+    /// lesson: a page of docs must not overwrite the learner's own session;
+    /// not the benchmark).
+    pub fn autosaves(&self) -> bool {
+        !self.embed && self.bench.is_none()
+    }
+
+    /// The full playground's URL for an embedded view: this page's URL without `embed`.
+    pub fn full_app_url(href: &str) -> String {
+        let (base, hash) = href.split_once('#').map_or((href, None), |(b, h)| (b, Some(h)));
+        let (path, query) = base.split_once('?').unwrap_or((base, ""));
+        let kept: Vec<&str> =
+            query.split('&').filter(|p| !p.is_empty() && *p != "embed" && !p.starts_with("embed=")).collect();
+        let mut url = path.to_string();
+        if !kept.is_empty() {
+            url.push('?');
+            url.push_str(&kept.join("&"));
+        }
+        if let Some(hash) = hash {
+            url.push('#');
+            url.push_str(hash);
+        }
+        url
     }
 
     /// The first state: the bench cluster, the scenario asked for, or the
@@ -120,11 +168,33 @@ impl Boot {
                 s.load_error = Some(e);
                 s
             })
+        } else if let Some(saved) = &self.saved {
+            return Boot::resume(saved);
         } else {
             AppState::load(scenarios::DEFAULT_ID, self.seed).unwrap_or_default()
         };
         state.apply_boot(self);
         state
+    }
+
+    /// The saved session, replayed to the time it had reached and paused
+    /// there; one that cannot be replayed is discarded and the app opens
+    /// the default scenario saying why.
+    fn resume(saved: &Result<autosave::Saved, String>) -> AppState {
+        let resumed = saved.clone().and_then(|saved| {
+            let scenario = scenarios::parse(&saved.scenario_json).map_err(|e| e.to_string())?;
+            let mut state = AppState::start(saved.id, scenario, None)?;
+            state.run_to(saved.now.min(autosave::RESUME_MAX_MS));
+            state.playing = false;
+            Ok(state)
+        });
+        resumed.unwrap_or_else(|e| {
+            autosave::clear();
+            let mut s = AppState::default();
+            s.load_error =
+                Some(format!("the session saved in this browser could not be resumed ({e}); it was discarded"));
+            s
+        })
     }
 }
 
@@ -206,15 +276,32 @@ pub struct AppContext {
     pub dispatch: UseReducerDispatcher<AppState>,
 }
 
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// What to open; by default the page's URL (and the saved session) decide.
+    #[prop_or_default]
+    pub boot: Option<Rc<Boot>>,
+}
+
 #[function_component(App)]
-pub fn app() -> Html {
-    let boot = use_memo((), |_| Boot::from_location());
+pub fn app(props: &AppProps) -> Html {
+    let boot = {
+        let given = props.boot.clone();
+        use_memo((), move |_| given.map_or_else(Boot::from_location, |b| (*b).clone()))
+    };
     let state = {
         let boot = boot.clone();
         use_reducer(move || boot.initial_state())
     };
     driver::use_frame_loop(state.dispatcher(), boot.bench.is_some());
     shortcuts::use_shortcuts(state.clone());
+    autosave::use_autosave(state.clone(), boot.autosaves());
+    // The "resumed" note stays until dismissed or the run is replaced.
+    let resumed = {
+        let at = boot.saved.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.now);
+        let run = Rc::as_ptr(&state.scenario.0) as usize;
+        use_state(move || at.map(|at| (at, run)))
+    };
 
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
@@ -241,6 +328,51 @@ pub fn app() -> Html {
 
     let s = &*state;
     let context = AppContext { dispatch: dispatch.clone() };
+    if boot.embed {
+        // One lesson in a page of docs: the clock, the cluster and the log,
+        // and a way out to the full playground.
+        let full = web_sys::window().and_then(|w| w.location().href().ok()).map(|h| Boot::full_app_url(&h));
+        return html! {
+            <ContextProvider<AppContext> {context}>
+                <div class="app embed" data-testid="app">
+                    <header class="topbar">
+                        <div class="brand">
+                            <details class="scenario-info">
+                                <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
+                                <p>{ s.scenario.description.clone() }</p>
+                            </details>
+                            if let Some(href) = full {
+                                <a href={href} target="_blank" rel="noopener" data-testid="open-full">
+                                    { "Open in the Kafka playground ↗" }
+                                </a>
+                            }
+                        </div>
+                        <Controls compact=true playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
+                            scenario_id={AttrValue::from(s.scenario.id.clone())}
+                            {on_toggle_play} {on_step} {on_speed} {on_seed} {on_scenario} {on_help} />
+                    </header>
+                    <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
+                    <main class="layout">
+                        <div class="col-main">
+                            <ClusterView snapshot={s.snapshot.clone()} flights={s.flights.clone()}
+                                selected_partition={s.selection.partition.clone()} selected_broker={s.selection.broker}
+                                on_apply={on_apply.clone()} on_select={on_select.clone()} />
+                            <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
+                                selection={s.selection.clone()} on_select={on_select.clone()} />
+                        </div>
+                    </main>
+                    <HelpOverlay open={s.help_open} on_close={on_close_help} />
+                </div>
+            </ContextProvider<AppContext>>
+        };
+    }
+    let this_run = Rc::as_ptr(&s.scenario.0) as usize;
+    let resumed_note = resumed.filter(|(_, run)| *run == this_run).map(|(at, _)| at);
+    let on_start_fresh = on_scenario.reform(|_: MouseEvent| scenarios::DEFAULT_ID.to_string());
+    let on_keep = {
+        let resumed = resumed.clone();
+        Callback::from(move |_: MouseEvent| resumed.set(None))
+    };
     html! {
         <ContextProvider<AppContext> {context}>
             <div class="app" data-testid="app">
@@ -258,6 +390,13 @@ pub fn app() -> Html {
                         {on_toggle_play} {on_step} {on_speed} {on_seed} {on_scenario} {on_help} />
                 </header>
                 <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
+                if let Some(at) = resumed_note {
+                    <div class="resumed" role="status" data-testid="resumed">
+                        <span>{ format!("Resumed your last session from this browser: {} at t = {}, paused.", s.scenario.name, model::format_time(at)) }</span>
+                        <button type="button" class="btn" data-testid="resumed-keep" onclick={on_keep}>{ "OK" }</button>
+                        <button type="button" class="btn" data-testid="resumed-fresh" onclick={on_start_fresh}>{ "Start fresh" }</button>
+                    </div>
+                }
                 <main class="layout">
                     <div class="col-main">
                         <ClusterView snapshot={s.snapshot.clone()} flights={s.flights.clone()}

@@ -675,6 +675,14 @@ impl AppState {
         self.after_sim_moved(false);
     }
 
+    /// Runs the simulation to `time` at once (resuming a saved session):
+    /// the same run the clock would have played, commands included.
+    pub fn run_to(&mut self, time: Millis) {
+        let _ = self.runner.borrow_mut().run_until(time);
+        self.carry_ms = 0.0;
+        self.after_sim_moved(true);
+    }
+
     /// Runs to the next time anything is due (a message, a timer or a
     /// scheduled command), so each step shows one moment of the cluster.
     fn step(&mut self) {

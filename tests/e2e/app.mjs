@@ -185,6 +185,39 @@ async function main() {
     await page.setViewportSize({ width: 1280, height: 720 });
     pass('at tablet width nothing overflows sideways');
 
+    // 8b. Autosave: a reload resumes the same run where it was (the killed broker is
+    // still down, the clock no earlier than the last save), paused, and says so.
+    await page.waitForTimeout(2_500); // one autosave interval
+    const clockBefore = seconds(await text(page, 'sim-clock'));
+    await page.reload({ waitUntil: 'load' });
+    const note = await waitText(page, 'resumed', (t) => t.startsWith('Resumed your last session'), 'the resumed note');
+    const clockAfter = seconds(await text(page, 'sim-clock'));
+    if (clockAfter > clockBefore || clockAfter < clockBefore - 4) {
+      throw new Error(`resumed at ${clockAfter} s, the page was at ${clockBefore} s before the reload`);
+    }
+    await waitText(page, `broker-${leader}-state`, (t) => t === 'crashed', 'the killed broker to stay down');
+    if (!(await page.getAttribute('[data-testid=play-pause]', 'aria-label')).startsWith('Play')) {
+      throw new Error('a resumed run should wait for Play');
+    }
+    await shot(page, 'resumed.png');
+    pass(`a reload resumes the saved session at ${clockAfter} s (was ${clockBefore} s), paused: "${note.split(':')[0]}"`);
+    await page.click('[data-testid=resumed-keep]');
+    await page.keyboard.press('Space');
+
+    // 8c. ?embed: the chrome-less view for an iframe links to the full playground.
+    await page.setViewportSize({ width: 900, height: 560 });
+    await page.goto(`${url}?scenario=quickstart&embed`, { waitUntil: 'load' });
+    await waitText(page, 'broker-1-state', (t) => t === 'running', 'the embedded cluster');
+    for (const absent of ['actions-panel', 'clients-panel', 'event-log', 'session', 'scenario']) {
+      if (await page.$(`[data-testid=${absent}]`)) throw new Error(`the embedded view shows ${absent}`);
+    }
+    const full = await page.getAttribute('[data-testid=open-full]', 'href');
+    if (!full.endsWith('?scenario=quickstart')) throw new Error(`the full-playground link is ${full}`);
+    await page.waitForSelector('[data-testid=log-view]');
+    await shot(page, 'embed.png');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    pass(`?embed shows the clock, cluster and log only, linking to ${new URL(full).search}`);
+
     // 9. The same build works under a sub-path (Trunk.toml's public_url is relative).
     if (server) {
       const sub = await serveDir(dist, '/kafka/playground/');

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use kafka_playground::ui::App;
+use kafka_playground::ui::{App, AppProps, Boot};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -38,7 +38,10 @@ async fn mount() -> web_sys::Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    // An explicit boot: the test page's URL is not the app's, and a
+    // session another test saved must not be resumed here.
+    let props = AppProps { boot: Some(std::rc::Rc::new(Boot::default())) };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::platform::time::sleep(Duration::from_millis(100)).await;
     root
 }
