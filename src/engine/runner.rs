@@ -35,6 +35,12 @@ impl Runner {
         Ok(Runner { sim, pending, log: Vec::new() })
     }
 
+    /// Forgets the scheduled commands `keep` refuses (the playground's
+    /// "fork from here": after rewinding, drop what was done later).
+    pub fn retain_pending(&mut self, keep: impl FnMut(&TimedCommand) -> bool) {
+        self.pending.retain(keep);
+    }
+
     /// Runs to `time`, applying scheduled commands when they are due
     /// (before any other item due at the same millisecond).
     pub fn run_until(&mut self, time: Millis) -> Vec<RejectedCommand> {

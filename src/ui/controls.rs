@@ -1,5 +1,6 @@
 //! The clock and scenario controls: play / pause / step, speed on a log
-//! scale, the simulated clock, the seed and the scenario picker.
+//! scale, the simulated clock, the timeline (rewind to any moment of the
+//! run, fork from there), the seed and the scenario picker.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -53,6 +54,16 @@ pub struct ControlsProps {
     pub on_seed: Callback<u64>,
     pub on_scenario: Callback<String>,
     pub on_help: Callback<()>,
+    /// The furthest time this run has reached (the timeline's end).
+    #[prop_or_default]
+    pub horizon: Millis,
+    /// Commands given after `now` (after a rewind) that `on_fork` forgets.
+    #[prop_or_default]
+    pub later_commands: u32,
+    #[prop_or_default]
+    pub on_seek: Callback<Millis>,
+    #[prop_or_default]
+    pub on_fork: Callback<()>,
     /// The embedded view: no scenario picker and no seed field (the page
     /// embedding it chose the lesson).
     #[prop_or_default]
@@ -107,6 +118,30 @@ pub fn controls(props: &ControlsProps) -> Html {
         select.value()
     });
 
+    // While the timeline's thumb is dragged it shows the drag, not the
+    // running clock; letting go rewinds (one replay, not one per pixel).
+    let dragging = use_state(|| None::<Millis>);
+    let on_timeline_input = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            dragging.set(input.value().parse::<f64>().ok().map(|v| v as Millis));
+        })
+    };
+    let on_timeline_change = {
+        let (dragging, on_seek) = (dragging.clone(), props.on_seek.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            dragging.set(None);
+            if let Ok(v) = input.value().parse::<f64>() {
+                on_seek.emit(v as Millis);
+            }
+        })
+    };
+    let on_fork = props.on_fork.reform(|_: MouseEvent| ());
+    let shown_time = dragging.unwrap_or(props.now);
+    let behind = props.horizon - props.now;
+
     let speed_text = format_speed(props.speed);
     html! {
         <div class="controls" role="toolbar" aria-label="Simulation controls">
@@ -129,6 +164,25 @@ pub fn controls(props: &ControlsProps) -> Html {
             <div class="clock" aria-label="Simulated time">
                 <span class="clock-label">{ "t =" }</span>
                 <output data-testid="sim-clock">{ format_time(props.now) }</output>
+            </div>
+            <div class="timeline">
+                <input type="range" data-testid="timeline" min="0" max={props.horizon.to_string()} step="100"
+                    value={shown_time.to_string()} aria-label="Timeline: rewind to any moment of this run"
+                    aria-valuetext={format_time(shown_time)}
+                    title="Drag back to replay this run from an earlier moment"
+                    oninput={on_timeline_input} onchange={on_timeline_change} />
+                if behind > 0 {
+                    <span class="muted small" data-testid="timeline-behind">
+                        { format!("rewound: {} before the end", format_time(behind)) }
+                    </span>
+                }
+                if props.later_commands > 0 {
+                    <button type="button" class="btn" data-testid="fork" onclick={on_fork}
+                        title="The run goes another way from here: commands you gave later will not happen">
+                        { format!("Fork here (forget {} later command{})", props.later_commands,
+                            if props.later_commands == 1 { "" } else { "s" }) }
+                    </button>
+                }
             </div>
             if !props.compact {
             <label class="scenario">

@@ -214,6 +214,8 @@ struct Callbacks {
     on_select: Callback<Select>,
     on_export: Callback<Callback<std::rc::Rc<crate::engine::scenario::Scenario>>>,
     on_import: Callback<String>,
+    on_seek: Callback<crate::engine::time::Millis>,
+    on_fork: Callback<()>,
 }
 
 impl Callbacks {
@@ -266,6 +268,11 @@ impl Callbacks {
                 let d = d.clone();
                 Callback::from(move |json: String| d.dispatch(Action::LoadScenarioJson { json, seed: None }))
             },
+            on_seek: {
+                let d = d.clone();
+                Callback::from(move |time| d.dispatch(Action::Seek(time)))
+            },
+            on_fork: act(|| Action::Fork),
         }
     }
 }
@@ -323,7 +330,10 @@ pub fn app(props: &AppProps) -> Html {
         on_select,
         on_export,
         on_import,
+        on_seek,
+        on_fork,
     } = (*callbacks).clone();
+    let later_commands = state.later_commands() as u32;
     let dispatch = state.dispatcher();
 
     let s = &*state;
@@ -349,6 +359,7 @@ pub fn app(props: &AppProps) -> Html {
                         </div>
                         <Controls compact=true playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
                             scenario_id={AttrValue::from(s.scenario.id.clone())}
+                            horizon={s.horizon} {later_commands} on_seek={on_seek.clone()} on_fork={on_fork.clone()}
                             {on_toggle_play} {on_step} {on_speed} {on_seed} {on_scenario} {on_help} />
                     </header>
                     <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
@@ -387,6 +398,7 @@ pub fn app(props: &AppProps) -> Html {
                     </div>
                     <Controls playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
                         scenario_id={AttrValue::from(s.scenario.id.clone())}
+                            horizon={s.horizon} {later_commands} on_seek={on_seek.clone()} on_fork={on_fork.clone()}
                         {on_toggle_play} {on_step} {on_speed} {on_seed} {on_scenario} {on_help} />
                 </header>
                 <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />

@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use yew::{Callback, Reducible};
 
-use super::history::History;
+use super::history::{History, HISTORY_EVERY_MS, HISTORY_KEPT};
 use super::scenarios;
 use crate::engine::command::{Command, CommandError};
 use crate::engine::event::log::LostRecord;
@@ -28,7 +28,7 @@ use crate::engine::event::{Event, LogEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
 use crate::engine::record::Offset;
 use crate::engine::runner::Runner;
-use crate::engine::scenario::Scenario;
+use crate::engine::scenario::{Scenario, TimedCommand};
 use crate::engine::sim::InFlight;
 use crate::engine::snapshot::{ClusterSnapshot, SnapshotOptions};
 use crate::engine::time::Millis;
@@ -63,6 +63,9 @@ pub const SNAPSHOT_EVERY_MS_LONG: f64 = 400.0;
 pub const FLIGHT_VISIBLE_MS: f64 = 450.0;
 /// Most dots drawn at once (the newest win).
 pub const FLIGHTS_MAX: u32 = 160;
+/// Replaying to a moment (rewind, resume) samples the lag chart this often
+/// (simulated ms): the window is refilled without a snapshot every 250 ms.
+pub const REPLAY_SAMPLE_MS: Millis = 1_000;
 /// Lost records kept per truncated replica.
 pub const TRUNCATED_KEPT: u32 = 64;
 
@@ -328,6 +331,10 @@ pub struct LoadedScenario {
     pub name: String,
     pub description: String,
     pub scenario: Scenario,
+    /// A built-in's own timed commands (a lesson's script). Forking keeps
+    /// these and forgets the rest: what the learner did, in this page or
+    /// in a saved, imported or shared session.
+    pub script: Vec<TimedCommand>,
 }
 
 /// Everything a person (or the frame loop) can do.
@@ -364,6 +371,13 @@ pub enum Action {
     },
     /// Hand `reply` the session as a scenario (export, share link); changes nothing.
     Export(Callback<Rc<Scenario>>),
+    /// Rewind (or go forward) to a moment of this run: the run is rebuilt
+    /// from its scenario, seed and command log and replayed to it, paused.
+    /// Commands given later stay scheduled and happen again as it plays.
+    Seek(Millis),
+    /// After rewinding: forget the commands given after now, so the run
+    /// goes another way from here ("fork from here").
+    Fork,
     /// Restart the current scenario with another seed.
     SetSeed(u64),
     Select(Select),
@@ -383,6 +397,8 @@ impl fmt::Debug for Action {
             Action::Export(_) => f.write_str("Export"),
             Action::SetSpeed(s) => write!(f, "SetSpeed({s})"),
             Action::SetSeed(s) => write!(f, "SetSeed({s})"),
+            Action::Seek(t) => write!(f, "Seek({t})"),
+            Action::Fork => f.write_str("Fork"),
             Action::Select(s) => write!(f, "Select({s:?})"),
             Action::Play => f.write_str("Play"),
             Action::Pause => f.write_str("Pause"),
@@ -416,6 +432,9 @@ pub struct AppState {
     pub history: Shared<History>,
     /// Simulated now (every frame).
     pub now: Millis,
+    /// The furthest simulated time this run has reached: the timeline's end
+    /// (after rewinding, `now` is behind it).
+    pub horizon: Millis,
     pub playing: bool,
     /// Simulation ms per wall ms.
     pub speed: f64,
@@ -441,6 +460,7 @@ impl PartialEq for AppState {
             && self.flights == other.flights
             && self.events == other.events
             && self.now == other.now
+            && self.horizon == other.horizon
             && self.playing == other.playing
             && self.speed == other.speed
             && self.selection == other.selection
@@ -484,8 +504,14 @@ impl AppState {
         // Every message sent is drawn (the newest FLIGHTS_MAX of each frame).
         runner.sim.record_wire(FLIGHTS_MAX);
         let snapshot = runner.sim.snapshot(SnapshotOptions { max_records_per_partition: SNAPSHOT_RECORDS });
-        let loaded =
-            LoadedScenario { id, name: scenario.name.clone(), description: scenario.description.clone(), scenario };
+        let script = scenarios::find(&id).map(|b| (b.build)().actions).unwrap_or_default();
+        let loaded = LoadedScenario {
+            id,
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            scenario,
+            script,
+        };
         let mut state = AppState {
             runner: Rc::new(RefCell::new(runner)),
             scenario: Shared::new(loaded),
@@ -497,6 +523,7 @@ impl AppState {
             truncations: Shared::default(),
             history: Shared::default(),
             now: 0,
+            horizon: 0,
             playing: true,
             speed: 1.0,
             seed,
@@ -563,6 +590,7 @@ impl AppState {
             (runner.sim.now(), runner.sim.drain_wire_log())
         };
         self.now = now;
+        self.horizon = self.horizon.max(now);
         self.update_flights(sent);
         let mut tuning = self.tuning.get();
         tuning.refreshed = refresh || self.since_snapshot_ms >= tuning.snapshot_every_ms;
@@ -675,12 +703,55 @@ impl AppState {
         self.after_sim_moved(false);
     }
 
-    /// Runs the simulation to `time` at once (resuming a saved session):
-    /// the same run the clock would have played, commands included.
+    /// Runs the simulation to `time` at once (resuming a saved session,
+    /// the timeline): the same run the clock would have played, commands
+    /// included. The lag chart's window before `time` is sampled on the
+    /// way, once a simulated second.
     pub fn run_to(&mut self, time: Millis) {
-        let _ = self.runner.borrow_mut().run_until(time);
+        let window = HISTORY_EVERY_MS * HISTORY_KEPT as Millis;
+        let _ = self.runner.borrow_mut().run_until((time - window).max(self.now));
+        loop {
+            let next = (self.now + REPLAY_SAMPLE_MS).min(time);
+            let _ = self.runner.borrow_mut().run_until(next);
+            self.after_sim_moved(true);
+            if next >= time {
+                break;
+            }
+        }
         self.carry_ms = 0.0;
-        self.after_sim_moved(true);
+    }
+
+    /// The commands given after now in this run (not a built-in's own
+    /// script): what `Fork` forgets.
+    pub fn later_commands(&self) -> usize {
+        let runner = self.runner.borrow();
+        runner.pending().iter().filter(|c| !self.scenario.script.contains(c)).count()
+    }
+
+    /// This run, rebuilt and replayed to `time` (clamped to what it has
+    /// reached), paused there; the scenario, seed, speed, selection and
+    /// timeline end are kept.
+    fn seek(&self, time: Millis) -> Result<AppState, String> {
+        let time = time.clamp(0, self.horizon);
+        let mut next = AppState::start(self.scenario.id.clone(), self.session_scenario(), Some(self.seed))?;
+        // The same loaded scenario (the same run for autosave and the picker).
+        next.scenario = self.scenario.clone();
+        next.run_to(time);
+        next.horizon = self.horizon;
+        next.selection = self.selection.clone();
+        next.speed = self.speed;
+        next.playing = false;
+        next.tuning = self.tuning.clone();
+        next.wall_ms = self.wall_ms;
+        next.next_outcome_seq = self.next_outcome_seq;
+        Ok(next)
+    }
+
+    fn fork(&mut self) {
+        let script = &self.scenario.script;
+        self.runner.borrow_mut().retain_pending(|c| script.contains(c));
+        // Nothing after now has happened in this version of the run.
+        self.horizon = self.now;
     }
 
     /// Runs to the next time anything is due (a message, a timer or a
@@ -825,6 +896,14 @@ impl Reducible for AppState {
                     .and_then(|s| AppState::start("imported".to_string(), s, seed));
                 return Rc::new(self.restart(fresh));
             }
+            Action::Seek(time) => {
+                return Rc::new(self.seek(time).unwrap_or_else(|e| {
+                    let mut same = (*self).clone();
+                    same.load_error = Some(e);
+                    same
+                }))
+            }
+            Action::Fork => next.fork(),
             Action::SetSeed(seed) => {
                 let fresh = AppState::start(self.scenario.id.clone(), self.scenario.scenario.clone(), Some(seed));
                 return Rc::new(self.restart(fresh));

@@ -158,6 +158,7 @@ async function main() {
 
     // 7. Kill the leader of orders-0: a new leader is elected and the ISR shrinks.
     const leader = Number(/leader broker (\d+)/.exec(await text(page, 'partition-orders-0-summary'))[1]);
+    const killedAt = seconds(await text(page, 'sim-clock'));
     await page.click(`[data-testid=kill-${leader}]`);
     await waitText(page, `broker-${leader}-state`, (t) => t === 'crashed', 'the broker to crash');
     await waitText(page, 'status', (t) => t.includes('kill_broker applied'), 'the command outcome');
@@ -202,9 +203,34 @@ async function main() {
     await shot(page, 'resumed.png');
     pass(`a reload resumes the saved session at ${clockAfter} s (was ${clockBefore} s), paused: "${note.split(':')[0]}"`);
     await page.click('[data-testid=resumed-keep]');
-    await page.keyboard.press('Space');
 
-    // 8c. ?embed: the chrome-less view for an iframe links to the full playground.
+    // 8c. The timeline: rewind to before the kill (the same run, replayed), then fork
+    // from there so the kill does not happen again.
+    const rewindTo = Math.max(0, Math.floor((killedAt - 1) * 1000));
+    await page.$eval(
+      '[data-testid=timeline]',
+      (input, value) => {
+        input.value = String(value);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      rewindTo,
+    );
+    await waitText(page, `broker-${leader}-state`, (t) => t === 'running', 'the broker to run again before its kill');
+    const rewound = seconds(await text(page, 'sim-clock'));
+    if (Math.abs(rewound * 1000 - rewindTo) > 100) throw new Error(`rewound to ${rewound} s, asked ${rewindTo} ms`);
+    const fork = await waitText(page, 'fork', (t) => t.includes('forget 1 later command'), 'the fork button');
+    await shot(page, 'rewound.png');
+    await page.click('[data-testid=fork]');
+    await page.waitForSelector('[data-testid=fork]', { state: 'detached' });
+    await page.keyboard.press('Space');
+    await setSpeed(page, 20);
+    await waitText(page, 'sim-clock', (t) => seconds(t) > killedAt + 3, 'the clock to pass the old kill');
+    if ((await text(page, `broker-${leader}-state`)) !== 'running') throw new Error('the forked run killed the broker again');
+    await setSpeed(page, 1);
+    pass(`the timeline rewinds to ${rewound} s (broker ${leader} runs again); "${fork}" makes a run without the kill`);
+
+    // 8d. ?embed: the chrome-less view for an iframe links to the full playground.
     await page.setViewportSize({ width: 900, height: 560 });
     await page.goto(`${url}?scenario=quickstart&embed`, { waitUntil: 'load' });
     await waitText(page, 'broker-1-state', (t) => t === 'running', 'the embedded cluster');

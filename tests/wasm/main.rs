@@ -25,3 +25,5 @@ mod ui_renders;
 mod ui_session;
 #[cfg(feature = "web")]
 mod ui_state;
+#[cfg(feature = "web")]
+mod ui_timeline;
