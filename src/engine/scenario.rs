@@ -35,6 +35,50 @@ pub struct Scenario {
     /// Commands applied at simulated times.
     #[serde(default)]
     pub actions: Vec<TimedCommand>,
+    /// Narration and a question for the browser app. Presentation only: the
+    /// simulation never reads it, so it changes no trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<Lesson>,
+}
+
+/// A guided run: narration that appears as the clock passes each step, and
+/// one predict-then-check question. The app pauses at `question.at` for the
+/// learner to pick a choice, and again at `question.check_at`, when the
+/// outcome is on screen, to reveal the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// In time order.
+    #[serde(default)]
+    pub steps: Vec<LessonStep>,
+    #[serde(default)]
+    pub question: Option<Question>,
+}
+
+/// A line of narration, shown from simulated time `at` on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonStep {
+    pub at: Millis,
+    pub text: String,
+}
+
+/// "What will happen?", asked before it does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// When the run pauses and asks.
+    pub at: Millis,
+    pub prompt: String,
+    pub choices: Vec<String>,
+    /// Index into `choices` of what the simulation does (a test per
+    /// scenario checks it against the trace).
+    pub answer: u32,
+    /// When the run pauses again and the answer is revealed: the outcome is
+    /// visible by then.
+    pub check_at: Millis,
+    /// Why, shown with the answer.
+    pub explanation: String,
 }
 
 fn default_until() -> Millis {
@@ -167,6 +211,9 @@ impl Scenario {
         for (i, c) in self.consumers.iter().enumerate() {
             c.config.validate().map_err(|m| ScenarioError { path: format!("consumers[{i}].config"), message: m })?;
         }
+        if let Some(lesson) = &self.lesson {
+            lesson.check(self.until)?;
+        }
         Ok(())
     }
 
@@ -207,6 +254,63 @@ impl Scenario {
             sim.apply(command).map_err(|e| ScenarioError::at(path, e))?;
         }
         Ok(sim)
+    }
+}
+
+impl Lesson {
+    /// Times within `0..=until`, steps in order, the question after the last
+    /// choice is made possible and its answer one of its choices.
+    fn check(&self, until: Millis) -> Result<(), ScenarioError> {
+        let error = |path: String, message: String| Err(ScenarioError { path: format!("lesson.{path}"), message });
+        let in_run = |path: String, at: Millis| {
+            if (0..=until).contains(&at) {
+                Ok(())
+            } else {
+                error(path, format!("must be between 0 and until ({until}), got {at}"))
+            }
+        };
+        let mut previous = 0;
+        for (i, step) in self.steps.iter().enumerate() {
+            in_run(format!("steps[{i}].at"), step.at)?;
+            if step.at < previous {
+                return error(
+                    format!("steps[{i}].at"),
+                    format!("steps must be in time order: {} comes after a step at {previous}", step.at),
+                );
+            }
+            previous = step.at;
+            if step.text.trim().is_empty() {
+                return error(format!("steps[{i}].text"), "must not be empty".into());
+            }
+        }
+        let Some(q) = &self.question else { return Ok(()) };
+        in_run("question.at".into(), q.at)?;
+        in_run("question.check_at".into(), q.check_at)?;
+        if q.check_at <= q.at {
+            return error(
+                "question.check_at".into(),
+                format!("must be after question.at ({}), got {}", q.at, q.check_at),
+            );
+        }
+        if q.prompt.trim().is_empty() {
+            return error("question.prompt".into(), "must not be empty".into());
+        }
+        if q.explanation.trim().is_empty() {
+            return error("question.explanation".into(), "must not be empty".into());
+        }
+        if q.choices.len() < 2 {
+            return error("question.choices".into(), format!("needs at least 2 choices, got {}", q.choices.len()));
+        }
+        if let Some(i) = q.choices.iter().position(|c| c.trim().is_empty()) {
+            return error(format!("question.choices[{i}]"), "must not be empty".into());
+        }
+        if q.answer as usize >= q.choices.len() {
+            return error(
+                "question.answer".into(),
+                format!("must index a choice (0..={}), got {}", q.choices.len() - 1, q.answer),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -336,6 +440,7 @@ pub mod built_in {
                 .map(|i| consumer(&format!("billing-{i}"), "billing", "orders", 20, CommitMode::SyncAfterProcessing))
                 .collect(),
             actions: vec![],
+            lesson: None,
         }
     }
 
@@ -361,6 +466,7 @@ pub mod built_in {
                 at(8_001, Command::HealBroker { broker: 2 }),
                 at(25_000, Command::RestartBroker { broker: 2 }),
             ],
+            lesson: None,
         }
     }
 
@@ -385,6 +491,7 @@ pub mod built_in {
                 at(40_000, Command::RestartBroker { broker: 2 }),
                 at(40_000, Command::RestartBroker { broker: 3 }),
             ],
+            lesson: None,
         }
     }
 
@@ -427,6 +534,7 @@ pub mod built_in {
                     },
                 },
             )],
+            lesson: None,
         }
     }
 
@@ -454,6 +562,7 @@ pub mod built_in {
             )],
             consumers: vec![consumer("slow-reader", "analytics", "clicks", 1000, CommitMode::SyncAfterProcessing)],
             actions: vec![],
+            lesson: None,
         }
     }
 
@@ -470,6 +579,7 @@ pub mod built_in {
             producers: vec![producer("checkout", producer_config(Acks::All), workload("orders", 5.0, random("customer-", 8)))],
             consumers: vec![],
             actions: vec![],
+            lesson: None,
         }
     }
 
@@ -502,6 +612,7 @@ pub mod built_in {
             ],
             consumers: clients,
             actions: vec![],
+            lesson: None,
         }
     }
 }
@@ -559,6 +670,81 @@ mod tests {
             "topics": [{"name": "bad name", "partitions": 1}]}"#;
         let err = Scenario::from_json(text).unwrap().build(1).err().unwrap();
         assert_eq!(err.path, "topics[0].name");
+    }
+
+    /// A scenario (until 10 s) with `lesson` as its lesson.
+    fn with_lesson(lesson: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_json(&format!(
+            r#"{{"name": "t", "until": 10000, "cluster": {{"brokers": [{{"id": 1}}]}}, "lesson": {lesson}}}"#
+        ))
+    }
+
+    const GOOD_QUESTION: &str = r#""question": {"at": 2000, "prompt": "p?", "choices": ["a", "b", "c"],
+        "answer": 1, "check_at": 5000, "explanation": "e"}"#;
+
+    #[test]
+    fn a_lesson_loads_and_changes_nothing_without_one() {
+        let s = with_lesson(&format!(
+            r#"{{"steps": [{{"at": 0, "text": "one"}}, {{"at": 3000, "text": "two"}}], {GOOD_QUESTION}}}"#
+        ))
+        .unwrap();
+        let lesson = s.lesson.as_ref().unwrap();
+        assert_eq!(lesson.steps.len(), 2);
+        assert_eq!(lesson.question.as_ref().unwrap().answer, 1);
+        assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s, "round trip");
+        assert!(!Scenario::from_json(MINIMAL).unwrap().to_json_pretty().contains("lesson"));
+    }
+
+    #[test]
+    fn lesson_errors_name_the_field_and_the_problem() {
+        let cases = [
+            (
+                format!(r#"{{"steps": [{{"at": 3000, "text": "a"}}, {{"at": 1000, "text": "b"}}], {GOOD_QUESTION}}}"#),
+                "lesson.steps[1].at",
+                "time order",
+            ),
+            (r#"{"steps": [{"at": 12000, "text": "a"}]}"#.to_string(), "lesson.steps[0].at", "until (10000)"),
+            (r#"{"steps": [{"at": -1, "text": "a"}]}"#.to_string(), "lesson.steps[0].at", "between 0"),
+            (r#"{"steps": [{"at": 1, "text": " "}]}"#.to_string(), "lesson.steps[0].text", "empty"),
+            (GOOD_QUESTION.replace(r#""answer": 1"#, r#""answer": 3"#), "lesson.question.answer", "got 3"),
+            (GOOD_QUESTION.replace("5000", "1000"), "lesson.question.check_at", "after question.at (2000)"),
+            (GOOD_QUESTION.replace("5000", "2000"), "lesson.question.check_at", "after question.at"),
+            (GOOD_QUESTION.replace("5000", "60000"), "lesson.question.check_at", "until (10000)"),
+            (GOOD_QUESTION.replace(r#", "b", "c""#, ""), "lesson.question.choices", "at least 2"),
+            (GOOD_QUESTION.replace(r#""b""#, r#""""#), "lesson.question.choices[1]", "empty"),
+            (GOOD_QUESTION.replace(r#""e""#, r#""""#), "lesson.question.explanation", "empty"),
+        ];
+        for (lesson, path, message) in cases {
+            let lesson = if lesson.starts_with('"') { format!("{{{lesson}}}") } else { lesson };
+            let err = with_lesson(&lesson).unwrap_err();
+            assert_eq!(err.path, path, "{lesson}: {err}");
+            assert!(err.message.contains(message), "{lesson}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_lesson_fields_are_refused() {
+        let err = with_lesson(r#"{"steps": [{"at": 1, "text": "a", "colour": "red"}]}"#).unwrap_err();
+        assert_eq!(err.path, "lesson.steps[0].colour");
+        let err = with_lesson(r#"{"narration": []}"#).unwrap_err();
+        assert!(err.message.contains("unknown field `narration`"), "{err}");
+    }
+
+    #[test]
+    fn checked_applies_the_lesson_checks_too() {
+        let mut s = Scenario::from_json(MINIMAL).unwrap();
+        s.lesson = Some(Lesson {
+            steps: vec![],
+            question: Some(Question {
+                at: 10,
+                prompt: "p".into(),
+                choices: vec!["a".into(), "b".into()],
+                answer: 2,
+                check_at: 20,
+                explanation: "e".into(),
+            }),
+        });
+        assert_eq!(s.checked().unwrap_err().path, "lesson.question.answer");
     }
 
     type BuiltIn = (&'static str, fn() -> Scenario);
