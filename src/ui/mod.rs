@@ -11,6 +11,7 @@
 //! - `panels`: clients, actions, event log, metrics and lag chart (see /work/notes/ui-contract.md).
 //! - `model`: questions about a snapshot that several views ask. `history`: sampled lag and metrics.
 //! - `scenarios`: the built-in scenarios and the benchmark cluster.
+//! - `lesson`: the scenario's narration and predict-then-check question.
 //!
 //! URL parameters: `?scenario=<id>` (a built-in, see `scenarios::BUILT_IN`),
 //! `&seed=<n>`, `&speed=<x>`, `&paused`; `?bench` loads the frame-time
@@ -21,6 +22,7 @@ pub mod cluster;
 pub mod controls;
 pub mod driver;
 pub mod history;
+pub mod lesson;
 pub mod log_view;
 pub mod model;
 pub mod panels;
@@ -35,6 +37,7 @@ use yew::prelude::*;
 
 use cluster::ClusterView;
 use controls::Controls;
+use lesson::LessonPanel;
 use log_view::LogView;
 use panels::{ActionsPanel, ClientsPanel, EventLog, LagChart, MetricsPanel};
 use scenarios::BenchSpec;
@@ -144,6 +147,8 @@ struct Callbacks {
     on_select: Callback<Select>,
     on_export: Callback<Callback<std::rc::Rc<crate::engine::scenario::Scenario>>>,
     on_import: Callback<String>,
+    on_play: Callback<()>,
+    on_answer: Callback<u32>,
 }
 
 impl Callbacks {
@@ -196,6 +201,11 @@ impl Callbacks {
                 let d = d.clone();
                 Callback::from(move |json: String| d.dispatch(Action::LoadScenarioJson { json, seed: None }))
             },
+            on_play: act(|| Action::Play),
+            on_answer: {
+                let d = d.clone();
+                Callback::from(move |choice: u32| d.dispatch(Action::Answer(choice)))
+            },
         }
     }
 }
@@ -236,6 +246,8 @@ pub fn app() -> Html {
         on_select,
         on_export,
         on_import,
+        on_play,
+        on_answer,
     } = (*callbacks).clone();
     let dispatch = state.dispatcher();
 
@@ -267,6 +279,9 @@ pub fn app() -> Html {
                             selection={s.selection.clone()} on_select={on_select.clone()} />
                     </div>
                     <div class="col-side">
+                        if let Some(lesson) = s.lesson.clone() {
+                            <LessonPanel {lesson} progress={s.lesson_progress} playing={s.playing} {on_answer} {on_play} />
+                        }
                         <ClientsPanel snapshot={s.snapshot.clone()}
                             selected={s.selection.client.clone().map(AttrValue::from)}
                             on_apply={on_apply.clone()} on_select={on_select.clone()} />

@@ -28,7 +28,7 @@ use crate::engine::event::{Event, LogEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
 use crate::engine::record::Offset;
 use crate::engine::runner::Runner;
-use crate::engine::scenario::Scenario;
+use crate::engine::scenario::{Lesson, Scenario};
 use crate::engine::sim::InFlight;
 use crate::engine::snapshot::{ClusterSnapshot, SnapshotOptions};
 use crate::engine::time::Millis;
@@ -330,6 +330,50 @@ pub struct LoadedScenario {
     pub scenario: Scenario,
 }
 
+/// Where the learner is in the scenario's question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuestionPhase {
+    /// Its time has not come: nothing shown.
+    #[default]
+    Ahead,
+    /// The clock reached `question.at`: the choices are open.
+    Asked,
+    /// The clock reached `question.check_at`: the answer is revealed.
+    Checked,
+}
+
+/// The learner's progress through the scenario's lesson, a function of the
+/// simulated clock and the choice picked. A new run (reload, other seed,
+/// other scenario) starts from `Default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LessonProgress {
+    /// Narration steps whose time has come (the first `reached` are shown).
+    pub reached: u32,
+    pub phase: QuestionPhase,
+    /// The choice picked, an index into `question.choices`.
+    pub chosen: Option<u32>,
+}
+
+impl LessonProgress {
+    /// Whether the choice picked is right, once the answer is revealed
+    /// (`None` before, or when nothing was picked).
+    pub fn verdict(&self, lesson: &Lesson) -> Option<bool> {
+        let question = lesson.question.as_ref()?;
+        (self.phase == QuestionPhase::Checked).then_some(())?;
+        self.chosen.map(|c| c == question.answer)
+    }
+
+    fn at(lesson: &Lesson, now: Millis, chosen: Option<u32>) -> LessonProgress {
+        let reached = lesson.steps.iter().take_while(|s| s.at <= now).count() as u32;
+        let phase = match &lesson.question {
+            Some(q) if now >= q.check_at => QuestionPhase::Checked,
+            Some(q) if now >= q.at => QuestionPhase::Asked,
+            _ => QuestionPhase::Ahead,
+        };
+        LessonProgress { reached, phase, chosen }
+    }
+}
+
 /// Everything a person (or the frame loop) can do.
 pub enum Action {
     /// One animation frame: `dt_ms` of wall time passed.
@@ -366,6 +410,8 @@ pub enum Action {
     Export(Callback<Rc<Scenario>>),
     /// Restart the current scenario with another seed.
     SetSeed(u64),
+    /// Pick a choice of the lesson's question (only while it is asked).
+    Answer(u32),
     Select(Select),
     ToggleHelp,
     CloseHelp,
@@ -383,6 +429,7 @@ impl fmt::Debug for Action {
             Action::Export(_) => f.write_str("Export"),
             Action::SetSpeed(s) => write!(f, "SetSpeed({s})"),
             Action::SetSeed(s) => write!(f, "SetSeed({s})"),
+            Action::Answer(c) => write!(f, "Answer({c})"),
             Action::Select(s) => write!(f, "Select({s:?})"),
             Action::Play => f.write_str("Play"),
             Action::Pause => f.write_str("Pause"),
@@ -423,6 +470,9 @@ pub struct AppState {
     pub selection: Selection,
     pub help_open: bool,
     pub last_outcome: Option<Outcome>,
+    /// The scenario's lesson, if it has one (the lesson panel shows only then).
+    pub lesson: Option<Shared<Lesson>>,
+    pub lesson_progress: LessonProgress,
     /// Why the last scenario load failed (the running cluster is unchanged).
     pub load_error: Option<String>,
     /// Wall time the app has run, ms (sum of frame dts).
@@ -446,6 +496,7 @@ impl PartialEq for AppState {
             && self.selection == other.selection
             && self.help_open == other.help_open
             && self.last_outcome == other.last_outcome
+            && self.lesson_progress == other.lesson_progress
             && self.load_error == other.load_error
     }
 }
@@ -484,6 +535,7 @@ impl AppState {
         // Every message sent is drawn (the newest FLIGHTS_MAX of each frame).
         runner.sim.record_wire(FLIGHTS_MAX);
         let snapshot = runner.sim.snapshot(SnapshotOptions { max_records_per_partition: SNAPSHOT_RECORDS });
+        let lesson = scenario.lesson.clone().map(Shared::new);
         let loaded =
             LoadedScenario { id, name: scenario.name.clone(), description: scenario.description.clone(), scenario };
         let mut state = AppState {
@@ -503,6 +555,8 @@ impl AppState {
             selection: Selection::default(),
             help_open: false,
             last_outcome: None,
+            lesson,
+            lesson_progress: LessonProgress::default(),
             load_error: None,
             wall_ms: 0.0,
             carry_ms: 0.0,
@@ -563,6 +617,9 @@ impl AppState {
             (runner.sim.now(), runner.sim.drain_wire_log())
         };
         self.now = now;
+        if let Some(lesson) = &self.lesson {
+            self.lesson_progress = LessonProgress::at(lesson, now, self.lesson_progress.chosen);
+        }
         self.update_flights(sent);
         let mut tuning = self.tuning.get();
         tuning.refreshed = refresh || self.since_snapshot_ms >= tuning.snapshot_every_ms;
@@ -658,8 +715,16 @@ impl AppState {
         self.carry_ms += dt * self.speed;
         let whole = self.carry_ms.floor();
         self.carry_ms -= whole;
+        let mut stopped = false;
         if whole >= 1.0 {
-            let target = self.now + whole as Millis;
+            let mut target = self.now + whole as Millis;
+            // Frames advance in jumps: stop exactly where the lesson asks or checks.
+            if let Some(stop) = self.lesson_stop().filter(|s| *s <= target) {
+                target = stop;
+                stopped = true;
+                self.playing = false;
+                self.carry_ms = 0.0;
+            }
             let rejected = self.runner.borrow_mut().run_until(target);
             if let Some(r) = rejected.into_iter().last() {
                 self.last_outcome = Some(Outcome {
@@ -672,7 +737,14 @@ impl AppState {
                 self.next_outcome_seq += 1;
             }
         }
-        self.after_sim_moved(false);
+        self.after_sim_moved(stopped);
+    }
+
+    /// The next moment the run must pause for the lesson: the question's
+    /// `at`, then its `check_at`, whichever is still ahead.
+    fn lesson_stop(&self) -> Option<Millis> {
+        let question = self.lesson.as_ref()?.question.as_ref()?;
+        [question.at, question.check_at].into_iter().find(|t| *t > self.now)
     }
 
     /// Runs to the next time anything is due (a message, a timer or a
@@ -690,6 +762,7 @@ impl AppState {
             }
         };
         let target = next.map_or(self.now + 1, |n| n.max(self.now));
+        let target = self.lesson_stop().map_or(target, |stop| target.min(stop));
         let rejected = self.runner.borrow_mut().run_until(target);
         if let Some(r) = rejected.into_iter().last() {
             self.set_outcome(r.command.label(), Err(r.error));
@@ -822,6 +895,14 @@ impl Reducible for AppState {
                 return Rc::new(self.restart(fresh));
             }
             Action::Select(select) => next.select(select),
+            Action::Answer(choice) => {
+                let open = next.lesson_progress.phase == QuestionPhase::Asked;
+                let count = next.lesson.as_ref().and_then(|l| l.question.as_ref()).map_or(0, |q| q.choices.len());
+                if !open || choice as usize >= count {
+                    return self;
+                }
+                next.lesson_progress.chosen = Some(choice);
+            }
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::CloseHelp => next.help_open = false,
             Action::DismissOutcome => {
