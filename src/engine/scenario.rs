@@ -461,7 +461,7 @@ pub mod built_in {
                     ],
                     answer: 0,
                     check_at: 6500,
-                    explanation: "With no committed offset, auto.offset.reset decides where a consumer starts, and earliest means the log start offset, here 0 (see PositionReset in the event log). The Java client and Confluent.Kafka both default to latest: a brand-new group then skips everything already in the topic, the classic \"my new consumer sees nothing\" surprise. Once the group has committed, the setting no longer matters.".into(),
+                    explanation: "With no committed offset, auto.offset.reset decides where a consumer starts, and earliest means the log start offset, here 0 (see PositionReset in the event log). The Java client and Confluent.Kafka both default to latest, and the common mistake is forgetting it: a brand-new group then skips everything already in the topic (\"my new consumer sees nothing\"). Once the group has committed, the setting no longer matters.".into(),
                 }),
             }),
         }
@@ -608,7 +608,7 @@ pub mod built_in {
                     prompt: "The cleaner is about to compact the first closed segments (cleanup.policy=compact). What happens to the offsets of the records it keeps?".into(),
                     choices: vec![
                         "They are renumbered from 0 so the log has no holes".into(),
-                        "They keep their offsets: the log has gaps where older values were".into(),
+                        "They keep their offsets: the offsets of removed records are simply missing".into(),
                         "Nothing is removed until retention.ms has passed".into(),
                     ],
                     answer: 1,
