@@ -16,6 +16,8 @@ mod panels;
 #[cfg(feature = "web")]
 mod ui_actions;
 #[cfg(feature = "web")]
+mod ui_lesson;
+#[cfg(feature = "web")]
 mod ui_log_view;
 #[cfg(feature = "web")]
 mod ui_renders;
