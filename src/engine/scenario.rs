@@ -35,6 +35,50 @@ pub struct Scenario {
     /// Commands applied at simulated times.
     #[serde(default)]
     pub actions: Vec<TimedCommand>,
+    /// Narration and a question for the browser app. Presentation only: the
+    /// simulation never reads it, so it changes no trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<Lesson>,
+}
+
+/// A guided run: narration that appears as the clock passes each step, and
+/// one predict-then-check question. The app pauses at `question.at` for the
+/// learner to pick a choice, and again at `question.check_at`, when the
+/// outcome is on screen, to reveal the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// In time order.
+    #[serde(default)]
+    pub steps: Vec<LessonStep>,
+    #[serde(default)]
+    pub question: Option<Question>,
+}
+
+/// A line of narration, shown from simulated time `at` on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonStep {
+    pub at: Millis,
+    pub text: String,
+}
+
+/// "What will happen?", asked before it does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// When the run pauses and asks.
+    pub at: Millis,
+    pub prompt: String,
+    pub choices: Vec<String>,
+    /// Index into `choices` of what the simulation does (a test per
+    /// scenario checks it against the trace).
+    pub answer: u32,
+    /// When the run pauses again and the answer is revealed: the outcome is
+    /// visible by then.
+    pub check_at: Millis,
+    /// Why, shown with the answer.
+    pub explanation: String,
 }
 
 fn default_until() -> Millis {
@@ -167,6 +211,9 @@ impl Scenario {
         for (i, c) in self.consumers.iter().enumerate() {
             c.config.validate().map_err(|m| ScenarioError { path: format!("consumers[{i}].config"), message: m })?;
         }
+        if let Some(lesson) = &self.lesson {
+            lesson.check(self.until)?;
+        }
         Ok(())
     }
 
@@ -210,6 +257,63 @@ impl Scenario {
     }
 }
 
+impl Lesson {
+    /// Times within `0..=until`, steps in order, the question after the last
+    /// choice is made possible and its answer one of its choices.
+    fn check(&self, until: Millis) -> Result<(), ScenarioError> {
+        let error = |path: String, message: String| Err(ScenarioError { path: format!("lesson.{path}"), message });
+        let in_run = |path: String, at: Millis| {
+            if (0..=until).contains(&at) {
+                Ok(())
+            } else {
+                error(path, format!("must be between 0 and until ({until}), got {at}"))
+            }
+        };
+        let mut previous = 0;
+        for (i, step) in self.steps.iter().enumerate() {
+            in_run(format!("steps[{i}].at"), step.at)?;
+            if step.at < previous {
+                return error(
+                    format!("steps[{i}].at"),
+                    format!("steps must be in time order: {} comes after a step at {previous}", step.at),
+                );
+            }
+            previous = step.at;
+            if step.text.trim().is_empty() {
+                return error(format!("steps[{i}].text"), "must not be empty".into());
+            }
+        }
+        let Some(q) = &self.question else { return Ok(()) };
+        in_run("question.at".into(), q.at)?;
+        in_run("question.check_at".into(), q.check_at)?;
+        if q.check_at <= q.at {
+            return error(
+                "question.check_at".into(),
+                format!("must be after question.at ({}), got {}", q.at, q.check_at),
+            );
+        }
+        if q.prompt.trim().is_empty() {
+            return error("question.prompt".into(), "must not be empty".into());
+        }
+        if q.explanation.trim().is_empty() {
+            return error("question.explanation".into(), "must not be empty".into());
+        }
+        if q.choices.len() < 2 {
+            return error("question.choices".into(), format!("needs at least 2 choices, got {}", q.choices.len()));
+        }
+        if let Some(i) = q.choices.iter().position(|c| c.trim().is_empty()) {
+            return error(format!("question.choices[{i}]"), "must not be empty".into());
+        }
+        if q.answer as usize >= q.choices.len() {
+            return error(
+                "question.answer".into(),
+                format!("must index a choice (0..={}), got {}", q.choices.len() - 1, q.answer),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// serde_json appends " at line L column C", which means nothing once the
 /// path names the field.
 fn strip_position(message: &str) -> String {
@@ -225,7 +329,7 @@ fn strip_position(message: &str) -> String {
 /// in `scenarios/` stay the source of truth: a test checks each value here
 /// equals its file parsed by `Scenario::from_json`.
 pub mod built_in {
-    use super::{ConsumerSpec, ProducerSpec, Scenario, TimedCommand, TopicSpec};
+    use super::{ConsumerSpec, Lesson, LessonStep, ProducerSpec, Question, Scenario, TimedCommand, TopicSpec};
     use crate::engine::client::{CommitMode, ConsumerApp, KeyPattern, ProducerRecord, Subscription, Workload};
     use crate::engine::command::Command;
     use crate::engine::config::{
@@ -314,6 +418,10 @@ pub mod built_in {
         TimedCommand { at, command }
     }
 
+    fn step(at: i64, text: &str) -> LessonStep {
+        LessonStep { at, text: text.into() }
+    }
+
     fn min_insync_2() -> TopicConfig {
         topic_config(|c| c.min_insync_replicas = 2)
     }
@@ -336,6 +444,26 @@ pub mod built_in {
                 .map(|i| consumer(&format!("billing-{i}"), "billing", "orders", 20, CommitMode::SyncAfterProcessing))
                 .collect(),
             actions: vec![],
+            lesson: Some(Lesson {
+                steps: vec![
+                    step(0, "checkout sends about 20 orders a second with acks=all. The partitioner hashes each key (a customer id) with murmur2, so one customer's orders always go to the same partition of orders, in the order they were sent."),
+                    step(1000, "Each partition has a leader and two followers that fetch from it. The high watermark (the HW line) moves once every in-sync replica has a record; consumers are only given records below it."),
+                    step(6010, "The group billing has formed. Its leader ran the range assignor: two consumers, three partitions, so billing-1 reads orders-0 and orders-1 and billing-2 reads orders-2."),
+                    step(12000, "Lag is the leader's high watermark minus the group's committed offset. It stays low here because each consumer processes quickly and commits after every batch."),
+                ],
+                question: Some(Question {
+                    at: 2000,
+                    prompt: "billing has no committed offsets, and its consumers get their partitions at about 6 s, when some 120 orders are already in the log. They run with auto.offset.reset=earliest. Where do they start reading?".into(),
+                    choices: vec![
+                        "At offset 0: they also read the orders written before they joined".into(),
+                        "At the end of the log: only orders written after they joined".into(),
+                        "Nowhere yet: they wait until an offset has been committed for them".into(),
+                    ],
+                    answer: 0,
+                    check_at: 6500,
+                    explanation: "With no committed offset, auto.offset.reset decides where a consumer starts, and earliest means the log start offset, here 0 (see PositionReset in the event log). The Java client and Confluent.Kafka both default to latest, and the common mistake is forgetting it: a brand-new group then skips everything already in the topic (\"my new consumer sees nothing\"). Once the group has committed, the setting no longer matters.".into(),
+                }),
+            }),
         }
     }
 
@@ -361,6 +489,27 @@ pub mod built_in {
                 at(8_001, Command::HealBroker { broker: 2 }),
                 at(25_000, Command::RestartBroker { broker: 2 }),
             ],
+            lesson: Some(Lesson {
+                steps: vec![
+                    step(0, "fast-and-loose sends 50 orders a second with acks=1 and enable.idempotence=false: broker 2, the leader of orders-0, answers as soon as a batch is in its own log, before any follower has a copy."),
+                    step(5000, "A network partition cuts broker 2 off from brokers 1 and 3. The followers can no longer fetch, but the producer still reaches broker 2 and keeps getting acknowledgements."),
+                    step(8000, "Broker 2 crashes. The producer's requests fail with NETWORK_EXCEPTION and are retried."),
+                    step(15001, "The controller fences broker 2 (no heartbeat for broker.session.timeout.ms) and elects broker 1, an ISR member: a clean election. But broker 1 stopped copying at 5 s."),
+                    step(25004, "Broker 2 restarts as a follower. Its log does not match the new leader's, so it truncates its divergent tail: LogTruncated lists the records, every one of them acknowledged."),
+                ],
+                question: Some(Question {
+                    at: 9000,
+                    prompt: "Between 5 s and 8 s broker 2 acknowledged orders that no follower ever copied. What becomes of them once broker 2 restarts at 25 s?".into(),
+                    choices: vec![
+                        "Broker 2 hands them to the new leader, so nothing is lost".into(),
+                        "Broker 2 truncates them: acknowledged, and now gone for good".into(),
+                        "The producer gets an error for each one and sends it again".into(),
+                    ],
+                    answer: 1,
+                    check_at: 25500,
+                    explanation: "With acks=1 an acknowledgement means one copy, on the leader. The new leader never had those records, and a returning replica always follows the current leader's log, so broker 2 cuts them off. The producer was told they were written and never retries them, so nothing reports the loss. The common mistake is reading \"acknowledged\" as \"durable\": for records you cannot lose use acks=all with min.insync.replicas=2 and replication factor 3.".into(),
+                }),
+            }),
         }
     }
 
@@ -385,6 +534,26 @@ pub mod built_in {
                 at(40_000, Command::RestartBroker { broker: 2 }),
                 at(40_000, Command::RestartBroker { broker: 3 }),
             ],
+            lesson: Some(Lesson {
+                steps: vec![
+                    step(0, "payments has three replicas and min.insync.replicas=2; payments-api produces with acks=all. A write is acknowledged once every in-sync replica has it, and is only accepted while the ISR has at least two members."),
+                    step(13001, "Broker 2 died at 5 s; once the controller fences it, it leaves the ISR, now brokers 3 and 1. Two in-sync replicas meet the minimum: writes go on."),
+                    step(27001, "Broker 3 died at 20 s. Broker 1 now leads payments-0 alone: the ISR is [1], below min.insync.replicas."),
+                    step(42012, "Brokers 2 and 3 are back. As soon as one of them catches up the ISR has two members again, and the producer's retries succeed."),
+                ],
+                question: Some(Question {
+                    at: 21000,
+                    prompt: "Broker 3 has just died as well, leaving broker 1 as the only replica in sync. What will the leader do with payments-api's acks=all writes?".into(),
+                    choices: vec![
+                        "Accept them: one copy is better than none".into(),
+                        "Refuse them with NOT_ENOUGH_REPLICAS; the producer keeps retrying".into(),
+                        "Hold each one until broker 3 returns, then fail it with REQUEST_TIMED_OUT".into(),
+                    ],
+                    answer: 1,
+                    check_at: 28000,
+                    explanation: "acks=all waits only for the replicas in sync right now: if the ISR shrinks to the leader, \"all\" means one copy. min.insync.replicas is the floor. Below it the leader rejects the write with NOT_ENOUGH_REPLICAS, a retriable error, so the producer retries until delivery.timeout.ms runs out, while reads keep working. The common mistake is acks=all with the broker default min.insync.replicas=1, which quietly accepts writes only one broker holds.".into(),
+                }),
+            }),
         }
     }
 
@@ -427,6 +596,26 @@ pub mod built_in {
                     },
                 },
             )],
+            lesson: Some(Lesson {
+                steps: vec![
+                    step(0, "crm writes addresses for eight customers, over and over, to a topic with cleanup.policy=compact. Its segments are tiny (segment.bytes=2048), so they close every couple of seconds."),
+                    step(5000, "The log cleaner ran over the closed segments: for each key it kept only the latest value. Look at the offsets of what is left."),
+                    step(15000, "The cleaner runs again every few seconds, but never touches the active segment, the one still being written: there, old values of a key sit next to new ones."),
+                    step(35000, "A tombstone for customer-3, a record with a key and a null value, marks the key deleted. Compaction keeps it for delete.retention.ms so every consumer sees the delete before it goes."),
+                ],
+                question: Some(Question {
+                    at: 4500,
+                    prompt: "The cleaner is about to compact the first closed segments (cleanup.policy=compact). What happens to the offsets of the records it keeps?".into(),
+                    choices: vec![
+                        "They are renumbered from 0 so the log has no holes".into(),
+                        "They keep their offsets: the offsets of removed records are simply missing".into(),
+                        "Nothing is removed until retention.ms has passed".into(),
+                    ],
+                    answer: 1,
+                    check_at: 5500,
+                    explanation: "Compaction removes older values of a key but never renumbers: each surviving record keeps its offset, so committed offsets and consumer positions stay valid, and the log simply skips offsets. Only closed segments are cleaned, when their dirty share passes min.cleanable.dirty.ratio. The common mistake is expecting a compacted topic to hold exactly one record per key at all times: the active segment and segments not yet cleaned still hold older values, so consumers must treat the latest value they read as the truth.".into(),
+                }),
+            }),
         }
     }
 
@@ -454,6 +643,26 @@ pub mod built_in {
             )],
             consumers: vec![consumer("slow-reader", "analytics", "clicks", 1000, CommitMode::SyncAfterProcessing)],
             actions: vec![],
+            lesson: Some(Lesson {
+                steps: vec![
+                    step(0, "web writes 20 clicks a second into 4 KB segments kept for retention.ms=20000. slow-reader takes a whole second per record."),
+                    step(3012, "slow-reader starts at offset 0 (auto.offset.reset=earliest). It fetches a batch and works through it slowly; its lag grows by 19 records a second."),
+                    step(25000, "Retention deletes the closed segments older than 20 s: the log start offset jumps to 90, past records slow-reader has not read yet."),
+                    step(63020, "slow-reader's next fetch asks for an offset below the log start: OFFSET_OUT_OF_RANGE. auto.offset.reset=earliest moves it to the log start, far ahead."),
+                ],
+                question: Some(Question {
+                    at: 26000,
+                    prompt: "retention.ms just deleted offsets 0 to 89, and slow-reader has processed only about 20 of them. What happens when it next fetches?".into(),
+                    choices: vec![
+                        "It reads on from where it was: retention waits for consumer groups to catch up".into(),
+                        "The fetch fails with OFFSET_OUT_OF_RANGE and auto.offset.reset=earliest moves it to the new log start, skipping records".into(),
+                        "The consumer stops with a fatal error until an operator resets its offsets".into(),
+                    ],
+                    answer: 1,
+                    check_at: 63500,
+                    explanation: "Retention is about age and size, never about who has read what: Kafka is a log, not a queue that waits for its readers. A position below the log start offset gets OFFSET_OUT_OF_RANGE, and with auto.offset.reset set the client quietly jumps (earliest to the log start, latest to the end), so the records in between are never read and the application sees no error. The common mistake is sizing retention.ms for a consumer's normal speed; a slow or stopped consumer then loses data silently. Watch lag, and keep retention well above the longest outage.".into(),
+                }),
+            }),
         }
     }
 
@@ -470,6 +679,7 @@ pub mod built_in {
             producers: vec![producer("checkout", producer_config(Acks::All), workload("orders", 5.0, random("customer-", 8)))],
             consumers: vec![],
             actions: vec![],
+            lesson: None,
         }
     }
 
@@ -502,6 +712,7 @@ pub mod built_in {
             ],
             consumers: clients,
             actions: vec![],
+            lesson: None,
         }
     }
 }
@@ -559,6 +770,81 @@ mod tests {
             "topics": [{"name": "bad name", "partitions": 1}]}"#;
         let err = Scenario::from_json(text).unwrap().build(1).err().unwrap();
         assert_eq!(err.path, "topics[0].name");
+    }
+
+    /// A scenario (until 10 s) with `lesson` as its lesson.
+    fn with_lesson(lesson: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_json(&format!(
+            r#"{{"name": "t", "until": 10000, "cluster": {{"brokers": [{{"id": 1}}]}}, "lesson": {lesson}}}"#
+        ))
+    }
+
+    const GOOD_QUESTION: &str = r#""question": {"at": 2000, "prompt": "p?", "choices": ["a", "b", "c"],
+        "answer": 1, "check_at": 5000, "explanation": "e"}"#;
+
+    #[test]
+    fn a_lesson_loads_and_changes_nothing_without_one() {
+        let s = with_lesson(&format!(
+            r#"{{"steps": [{{"at": 0, "text": "one"}}, {{"at": 3000, "text": "two"}}], {GOOD_QUESTION}}}"#
+        ))
+        .unwrap();
+        let lesson = s.lesson.as_ref().unwrap();
+        assert_eq!(lesson.steps.len(), 2);
+        assert_eq!(lesson.question.as_ref().unwrap().answer, 1);
+        assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s, "round trip");
+        assert!(!Scenario::from_json(MINIMAL).unwrap().to_json_pretty().contains("lesson"));
+    }
+
+    #[test]
+    fn lesson_errors_name_the_field_and_the_problem() {
+        let cases = [
+            (
+                format!(r#"{{"steps": [{{"at": 3000, "text": "a"}}, {{"at": 1000, "text": "b"}}], {GOOD_QUESTION}}}"#),
+                "lesson.steps[1].at",
+                "time order",
+            ),
+            (r#"{"steps": [{"at": 12000, "text": "a"}]}"#.to_string(), "lesson.steps[0].at", "until (10000)"),
+            (r#"{"steps": [{"at": -1, "text": "a"}]}"#.to_string(), "lesson.steps[0].at", "between 0"),
+            (r#"{"steps": [{"at": 1, "text": " "}]}"#.to_string(), "lesson.steps[0].text", "empty"),
+            (GOOD_QUESTION.replace(r#""answer": 1"#, r#""answer": 3"#), "lesson.question.answer", "got 3"),
+            (GOOD_QUESTION.replace("5000", "1000"), "lesson.question.check_at", "after question.at (2000)"),
+            (GOOD_QUESTION.replace("5000", "2000"), "lesson.question.check_at", "after question.at"),
+            (GOOD_QUESTION.replace("5000", "60000"), "lesson.question.check_at", "until (10000)"),
+            (GOOD_QUESTION.replace(r#", "b", "c""#, ""), "lesson.question.choices", "at least 2"),
+            (GOOD_QUESTION.replace(r#""b""#, r#""""#), "lesson.question.choices[1]", "empty"),
+            (GOOD_QUESTION.replace(r#""e""#, r#""""#), "lesson.question.explanation", "empty"),
+        ];
+        for (lesson, path, message) in cases {
+            let lesson = if lesson.starts_with('"') { format!("{{{lesson}}}") } else { lesson };
+            let err = with_lesson(&lesson).unwrap_err();
+            assert_eq!(err.path, path, "{lesson}: {err}");
+            assert!(err.message.contains(message), "{lesson}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_lesson_fields_are_refused() {
+        let err = with_lesson(r#"{"steps": [{"at": 1, "text": "a", "colour": "red"}]}"#).unwrap_err();
+        assert_eq!(err.path, "lesson.steps[0].colour");
+        let err = with_lesson(r#"{"narration": []}"#).unwrap_err();
+        assert!(err.message.contains("unknown field `narration`"), "{err}");
+    }
+
+    #[test]
+    fn checked_applies_the_lesson_checks_too() {
+        let mut s = Scenario::from_json(MINIMAL).unwrap();
+        s.lesson = Some(Lesson {
+            steps: vec![],
+            question: Some(Question {
+                at: 10,
+                prompt: "p".into(),
+                choices: vec!["a".into(), "b".into()],
+                answer: 2,
+                check_at: 20,
+                explanation: "e".into(),
+            }),
+        });
+        assert_eq!(s.checked().unwrap_err().path, "lesson.question.answer");
     }
 
     type BuiltIn = (&'static str, fn() -> Scenario);

@@ -12,6 +12,7 @@
 //! - `model`: questions about a snapshot that several views ask. `history`: sampled lag and metrics.
 //! - `scenarios`: the built-in scenarios and the benchmark cluster.
 //! - `session`: export / import / share links. `autosave`: the session kept in `localStorage`.
+//! - `lesson`: the scenario's narration and predict-then-check question.
 //!
 //! URL parameters: `?scenario=<id>` (a built-in, see `scenarios::BUILT_IN`),
 //! `&seed=<n>`, `&speed=<x>`, `&paused`; `&embed` shows the chrome-less view
@@ -27,6 +28,7 @@ pub mod cluster;
 pub mod controls;
 pub mod driver;
 pub mod history;
+pub mod lesson;
 pub mod log_view;
 pub mod model;
 pub mod panels;
@@ -43,6 +45,7 @@ use yew::prelude::*;
 
 use cluster::ClusterView;
 use controls::Controls;
+use lesson::LessonPanel;
 use log_view::LogView;
 use panels::{ActionsPanel, ClientsPanel, EventLog, LagChart, MetricsPanel};
 use scenarios::BenchSpec;
@@ -216,6 +219,8 @@ struct Callbacks {
     on_import: Callback<String>,
     on_seek: Callback<crate::engine::time::Millis>,
     on_fork: Callback<()>,
+    on_play: Callback<()>,
+    on_answer: Callback<u32>,
 }
 
 impl Callbacks {
@@ -273,6 +278,11 @@ impl Callbacks {
                 Callback::from(move |time| d.dispatch(Action::Seek(time)))
             },
             on_fork: act(|| Action::Fork),
+            on_play: act(|| Action::Play),
+            on_answer: {
+                let d = d.clone();
+                Callback::from(move |choice: u32| d.dispatch(Action::Answer(choice)))
+            },
         }
     }
 }
@@ -332,51 +342,23 @@ pub fn app(props: &AppProps) -> Html {
         on_import,
         on_seek,
         on_fork,
+        on_play,
+        on_answer,
     } = (*callbacks).clone();
     let later_commands = state.later_commands() as u32;
     let dispatch = state.dispatcher();
 
     let s = &*state;
     let context = AppContext { dispatch: dispatch.clone() };
-    if boot.embed {
-        // One lesson in a page of docs: the clock, the cluster and the log,
-        // and a way out to the full playground.
-        let full = web_sys::window().and_then(|w| w.location().href().ok()).map(|h| Boot::full_app_url(&h));
-        return html! {
-            <ContextProvider<AppContext> {context}>
-                <div class="app embed" data-testid="app">
-                    <header class="topbar">
-                        <div class="brand">
-                            <details class="scenario-info">
-                                <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
-                                <p>{ s.scenario.description.clone() }</p>
-                            </details>
-                            if let Some(href) = full {
-                                <a href={href} target="_blank" rel="noopener" data-testid="open-full">
-                                    { "Open in the Kafka playground ↗" }
-                                </a>
-                            }
-                        </div>
-                        <Controls compact=true playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
-                            scenario_id={AttrValue::from(s.scenario.id.clone())}
-                            horizon={s.horizon} {later_commands} on_seek={on_seek.clone()} on_fork={on_fork.clone()}
-                            {on_toggle_play} {on_step} {on_speed} {on_seed} {on_scenario} {on_help} />
-                    </header>
-                    <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
-                    <main class="layout">
-                        <div class="col-main">
-                            <ClusterView snapshot={s.snapshot.clone()} flights={s.flights.clone()}
-                                selected_partition={s.selection.partition.clone()} selected_broker={s.selection.broker}
-                                on_apply={on_apply.clone()} on_select={on_select.clone()} />
-                            <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
-                                selection={s.selection.clone()} on_select={on_select.clone()} />
-                        </div>
-                    </main>
-                    <HelpOverlay open={s.help_open} on_close={on_close_help} />
-                </div>
-            </ContextProvider<AppContext>>
-        };
-    }
+    let embed = boot.embed;
+    // Embedded (one lesson in a page of docs): the clock, the lesson, the
+    // cluster and the log, and a way out to the full playground.
+    let full_app = embed
+        .then(|| web_sys::window().and_then(|w| w.location().href().ok()).map(|h| Boot::full_app_url(&h)))
+        .flatten();
+    let lesson = s.lesson.clone().map(|lesson| {
+        html! { <LessonPanel {lesson} progress={s.lesson_progress} playing={s.playing} {on_answer} {on_play} /> }
+    });
     let this_run = Rc::as_ptr(&s.scenario.0) as usize;
     let resumed_note = resumed.filter(|(_, run)| *run == this_run).map(|(at, _)| at);
     let on_start_fresh = on_scenario.reform(|_: MouseEvent| scenarios::DEFAULT_ID.to_string());
@@ -386,20 +368,28 @@ pub fn app(props: &AppProps) -> Html {
     };
     html! {
         <ContextProvider<AppContext> {context}>
-            <div class="app" data-testid="app">
+            <div class={if embed { "app embed" } else { "app" }} data-testid="app">
                 <header class="topbar">
                     <div class="brand">
-                        <h1>{ "Kafka playground" }</h1>
+                        if !embed {
+                            <h1>{ "Kafka playground" }</h1>
+                        }
                         <details class="scenario-info">
                             <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
                             <p>{ s.scenario.description.clone() }</p>
                         </details>
-                        <session::SessionMenu {on_export} {on_import} />
+                        if let Some(href) = full_app {
+                            <a href={href} target="_blank" rel="noopener" data-testid="open-full">
+                                { "Open in the Kafka playground ↗" }
+                            </a>
+                        } else if !embed {
+                            <session::SessionMenu {on_export} {on_import} />
+                        }
                     </div>
-                    <Controls playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
+                    <Controls compact={embed} playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
                         scenario_id={AttrValue::from(s.scenario.id.clone())}
-                            horizon={s.horizon} {later_commands} on_seek={on_seek.clone()} on_fork={on_fork.clone()}
-                        {on_toggle_play} {on_step} {on_speed} {on_seed} {on_scenario} {on_help} />
+                        horizon={s.horizon} {later_commands} {on_seek} {on_fork}
+                        {on_toggle_play} {on_step} {on_speed} {on_seed} on_scenario={on_scenario.clone()} {on_help} />
                 </header>
                 <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
                 if let Some(at) = resumed_note {
@@ -411,24 +401,30 @@ pub fn app(props: &AppProps) -> Html {
                 }
                 <main class="layout">
                     <div class="col-main">
+                        if embed {
+                            { lesson.clone() }
+                        }
                         <ClusterView snapshot={s.snapshot.clone()} flights={s.flights.clone()}
                             selected_partition={s.selection.partition.clone()} selected_broker={s.selection.broker}
                             on_apply={on_apply.clone()} on_select={on_select.clone()} />
                         <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
                             selection={s.selection.clone()} on_select={on_select.clone()} />
                     </div>
-                    <div class="col-side">
-                        <ClientsPanel snapshot={s.snapshot.clone()}
-                            selected={s.selection.client.clone().map(AttrValue::from)}
-                            on_apply={on_apply.clone()} on_select={on_select.clone()} />
-                        <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
-                    </div>
-                    <div class="col-wide">
-                        <MetricsPanel snapshot={s.snapshot.clone()} history={s.history.clone()} />
-                        <LagChart history={s.history.clone()} />
-                        <EventLog snapshot={s.snapshot.clone()} events={s.events_shown.0.clone()} notable={s.events_shown.1.clone()}
-                            on_select={on_select.clone()} />
-                    </div>
+                    if !embed {
+                        <div class="col-side">
+                            { lesson }
+                            <ClientsPanel snapshot={s.snapshot.clone()}
+                                selected={s.selection.client.clone().map(AttrValue::from)}
+                                on_apply={on_apply.clone()} on_select={on_select.clone()} />
+                            <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
+                        </div>
+                        <div class="col-wide">
+                            <MetricsPanel snapshot={s.snapshot.clone()} history={s.history.clone()} />
+                            <LagChart history={s.history.clone()} />
+                            <EventLog snapshot={s.snapshot.clone()} events={s.events_shown.0.clone()} notable={s.events_shown.1.clone()}
+                                on_select={on_select.clone()} />
+                        </div>
+                    }
                 </main>
                 <HelpOverlay open={s.help_open} on_close={on_close_help} />
             </div>

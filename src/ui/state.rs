@@ -28,7 +28,7 @@ use crate::engine::event::{Event, LogEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
 use crate::engine::record::Offset;
 use crate::engine::runner::Runner;
-use crate::engine::scenario::{Scenario, TimedCommand};
+use crate::engine::scenario::{Lesson, Scenario, TimedCommand};
 use crate::engine::sim::InFlight;
 use crate::engine::snapshot::{ClusterSnapshot, SnapshotOptions};
 use crate::engine::time::Millis;
@@ -337,6 +337,50 @@ pub struct LoadedScenario {
     pub script: Vec<TimedCommand>,
 }
 
+/// Where the learner is in the scenario's question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuestionPhase {
+    /// Its time has not come: nothing shown.
+    #[default]
+    Ahead,
+    /// The clock reached `question.at`: the choices are open.
+    Asked,
+    /// The clock reached `question.check_at`: the answer is revealed.
+    Checked,
+}
+
+/// The learner's progress through the scenario's lesson, a function of the
+/// simulated clock and the choice picked. A new run (reload, other seed,
+/// other scenario) starts from `Default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LessonProgress {
+    /// Narration steps whose time has come (the first `reached` are shown).
+    pub reached: u32,
+    pub phase: QuestionPhase,
+    /// The choice picked, an index into `question.choices`.
+    pub chosen: Option<u32>,
+}
+
+impl LessonProgress {
+    /// Whether the choice picked is right, once the answer is revealed
+    /// (`None` before, or when nothing was picked).
+    pub fn verdict(&self, lesson: &Lesson) -> Option<bool> {
+        let question = lesson.question.as_ref()?;
+        (self.phase == QuestionPhase::Checked).then_some(())?;
+        self.chosen.map(|c| c == question.answer)
+    }
+
+    fn at(lesson: &Lesson, now: Millis, chosen: Option<u32>) -> LessonProgress {
+        let reached = lesson.steps.iter().take_while(|s| s.at <= now).count() as u32;
+        let phase = match &lesson.question {
+            Some(q) if now >= q.check_at => QuestionPhase::Checked,
+            Some(q) if now >= q.at => QuestionPhase::Asked,
+            _ => QuestionPhase::Ahead,
+        };
+        LessonProgress { reached, phase, chosen }
+    }
+}
+
 /// Everything a person (or the frame loop) can do.
 pub enum Action {
     /// One animation frame: `dt_ms` of wall time passed.
@@ -380,6 +424,8 @@ pub enum Action {
     Fork,
     /// Restart the current scenario with another seed.
     SetSeed(u64),
+    /// Pick a choice of the lesson's question (only while it is asked).
+    Answer(u32),
     Select(Select),
     ToggleHelp,
     CloseHelp,
@@ -399,6 +445,7 @@ impl fmt::Debug for Action {
             Action::SetSeed(s) => write!(f, "SetSeed({s})"),
             Action::Seek(t) => write!(f, "Seek({t})"),
             Action::Fork => f.write_str("Fork"),
+            Action::Answer(c) => write!(f, "Answer({c})"),
             Action::Select(s) => write!(f, "Select({s:?})"),
             Action::Play => f.write_str("Play"),
             Action::Pause => f.write_str("Pause"),
@@ -442,6 +489,9 @@ pub struct AppState {
     pub selection: Selection,
     pub help_open: bool,
     pub last_outcome: Option<Outcome>,
+    /// The scenario's lesson, if it has one (the lesson panel shows only then).
+    pub lesson: Option<Shared<Lesson>>,
+    pub lesson_progress: LessonProgress,
     /// Why the last scenario load failed (the running cluster is unchanged).
     pub load_error: Option<String>,
     /// Wall time the app has run, ms (sum of frame dts).
@@ -466,6 +516,7 @@ impl PartialEq for AppState {
             && self.selection == other.selection
             && self.help_open == other.help_open
             && self.last_outcome == other.last_outcome
+            && self.lesson_progress == other.lesson_progress
             && self.load_error == other.load_error
     }
 }
@@ -504,6 +555,7 @@ impl AppState {
         // Every message sent is drawn (the newest FLIGHTS_MAX of each frame).
         runner.sim.record_wire(FLIGHTS_MAX);
         let snapshot = runner.sim.snapshot(SnapshotOptions { max_records_per_partition: SNAPSHOT_RECORDS });
+        let lesson = scenario.lesson.clone().map(Shared::new);
         let script = scenarios::find(&id).map(|b| (b.build)().actions).unwrap_or_default();
         let loaded = LoadedScenario {
             id,
@@ -530,6 +582,8 @@ impl AppState {
             selection: Selection::default(),
             help_open: false,
             last_outcome: None,
+            lesson,
+            lesson_progress: LessonProgress::default(),
             load_error: None,
             wall_ms: 0.0,
             carry_ms: 0.0,
@@ -591,6 +645,9 @@ impl AppState {
         };
         self.now = now;
         self.horizon = self.horizon.max(now);
+        if let Some(lesson) = &self.lesson {
+            self.lesson_progress = LessonProgress::at(lesson, now, self.lesson_progress.chosen);
+        }
         self.update_flights(sent);
         let mut tuning = self.tuning.get();
         tuning.refreshed = refresh || self.since_snapshot_ms >= tuning.snapshot_every_ms;
@@ -686,8 +743,16 @@ impl AppState {
         self.carry_ms += dt * self.speed;
         let whole = self.carry_ms.floor();
         self.carry_ms -= whole;
+        let mut stopped = false;
         if whole >= 1.0 {
-            let target = self.now + whole as Millis;
+            let mut target = self.now + whole as Millis;
+            // Frames advance in jumps: stop exactly where the lesson asks or checks.
+            if let Some(stop) = self.lesson_stop().filter(|s| *s <= target) {
+                target = stop;
+                stopped = true;
+                self.playing = false;
+                self.carry_ms = 0.0;
+            }
             let rejected = self.runner.borrow_mut().run_until(target);
             if let Some(r) = rejected.into_iter().last() {
                 self.last_outcome = Some(Outcome {
@@ -700,7 +765,14 @@ impl AppState {
                 self.next_outcome_seq += 1;
             }
         }
-        self.after_sim_moved(false);
+        self.after_sim_moved(stopped);
+    }
+
+    /// The next moment the run must pause for the lesson: the question's
+    /// `at`, then its `check_at`, whichever is still ahead.
+    fn lesson_stop(&self) -> Option<Millis> {
+        let question = self.lesson.as_ref()?.question.as_ref()?;
+        [question.at, question.check_at].into_iter().find(|t| *t > self.now)
     }
 
     /// Runs the simulation to `time` at once (resuming a saved session,
@@ -736,6 +808,8 @@ impl AppState {
         let mut next = AppState::start(self.scenario.id.clone(), self.session_scenario(), Some(self.seed))?;
         // The same loaded scenario (the same run for autosave and the picker).
         next.scenario = self.scenario.clone();
+        // The learner's prediction survives rewinding to watch it again.
+        next.lesson_progress.chosen = self.lesson_progress.chosen;
         next.run_to(time);
         next.horizon = self.horizon;
         next.selection = self.selection.clone();
@@ -769,6 +843,7 @@ impl AppState {
             }
         };
         let target = next.map_or(self.now + 1, |n| n.max(self.now));
+        let target = self.lesson_stop().map_or(target, |stop| target.min(stop));
         let rejected = self.runner.borrow_mut().run_until(target);
         if let Some(r) = rejected.into_iter().last() {
             self.set_outcome(r.command.label(), Err(r.error));
@@ -909,6 +984,14 @@ impl Reducible for AppState {
                 return Rc::new(self.restart(fresh));
             }
             Action::Select(select) => next.select(select),
+            Action::Answer(choice) => {
+                let open = next.lesson_progress.phase == QuestionPhase::Asked;
+                let count = next.lesson.as_ref().and_then(|l| l.question.as_ref()).map_or(0, |q| q.choices.len());
+                if !open || choice as usize >= count {
+                    return self;
+                }
+                next.lesson_progress.chosen = Some(choice);
+            }
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::CloseHelp => next.help_open = false,
             Action::DismissOutcome => {

@@ -24,7 +24,7 @@ pub fn run_scenario(name: &str) -> (Runner, Vec<TimedEvent>) {
 }
 
 /// The batches of the current leader's replica of `tp` below its high watermark.
-fn committed_batches(runner: &Runner, tp: &TopicPartition) -> Vec<RecordBatch> {
+pub fn committed_batches(runner: &Runner, tp: &TopicPartition) -> Vec<RecordBatch> {
     let leader = runner.sim.controller().image().partition(&tp.topic, tp.partition).unwrap().leader.unwrap();
     let replica = runner.sim.broker(leader).unwrap().replica(tp).unwrap();
     let log = &replica.log;
@@ -32,7 +32,7 @@ fn committed_batches(runner: &Runner, tp: &TopicPartition) -> Vec<RecordBatch> {
 }
 
 /// Values of the data records in `tp`'s committed log, in offset order.
-fn committed_values(runner: &Runner, tp: &TopicPartition) -> Vec<String> {
+pub fn committed_values(runner: &Runner, tp: &TopicPartition) -> Vec<String> {
     committed_batches(runner, tp)
         .iter()
         .filter(|b| !b.is_control())
@@ -41,7 +41,7 @@ fn committed_values(runner: &Runner, tp: &TopicPartition) -> Vec<String> {
 }
 
 /// Values that occur more than once.
-fn duplicated(values: &[String]) -> Vec<String> {
+pub fn duplicated(values: &[String]) -> Vec<String> {
     let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
     for v in values {
         *seen.entry(v).or_default() += 1;
@@ -137,7 +137,7 @@ fn idempotence_keeps_one_copy_of_a_retried_batch_and_its_absence_writes_it_twice
 }
 
 /// Offsets of the data records of committed and of aborted transactions, from the markers in the log.
-fn transaction_outcomes(batches: &[RecordBatch]) -> (BTreeSet<Offset>, BTreeSet<Offset>) {
+pub fn transaction_outcomes(batches: &[RecordBatch]) -> (BTreeSet<Offset>, BTreeSet<Offset>) {
     let mut open: BTreeMap<i64, Vec<Offset>> = BTreeMap::new();
     let (mut committed, mut aborted) = (BTreeSet::new(), BTreeSet::new());
     for batch in batches {
@@ -159,7 +159,7 @@ fn transaction_outcomes(batches: &[RecordBatch]) -> (BTreeSet<Offset>, BTreeSet<
     (committed, aborted)
 }
 
-fn processed_offsets(events: &[TimedEvent], client: u32) -> BTreeSet<Offset> {
+pub fn processed_offsets(events: &[TimedEvent], client: u32) -> BTreeSet<Offset> {
     let mut offsets = BTreeSet::new();
     for e in events {
         if let Event::Consumer(ConsumerEvent::RecordsProcessed { client: c, first_offset, last_offset, gaps, .. }) =

@@ -5,6 +5,7 @@
 //!
 //! After an intended behaviour change: `UPDATE_GOLDEN=1 cargo test --test scenarios`.
 
+mod lesson_answers;
 mod lessons;
 mod lessons_groups;
 mod lessons_replication;

@@ -17,6 +17,7 @@ mod panels;
 mod ui_actions;
 #[cfg(feature = "web")]
 mod ui_autosave;
+mod ui_lesson;
 #[cfg(feature = "web")]
 mod ui_log_view;
 #[cfg(feature = "web")]

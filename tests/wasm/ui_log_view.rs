@@ -14,7 +14,8 @@ fn leader_log(scenario: &str, seconds: u32) -> LogSnapshot {
     let mut state = std::rc::Rc::new(AppState::load(scenario, None).expect("scenario loads"));
     state = state.reduce(Action::SetSpeed(100.0));
     for _ in 0..seconds * 10 {
-        state = state.reduce(Action::Tick { dt_ms: 1.0 });
+        // Play on: the scenario's lesson pauses the run at its question.
+        state = state.reduce(Action::Play).reduce(Action::Tick { dt_ms: 1.0 });
     }
     state = state.reduce(Action::Step);
     let topic = state.selection.topic.clone().expect("a topic");
