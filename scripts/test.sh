@@ -65,6 +65,7 @@ trunk build --release --offline  # the same build scripts/build.sh makes
 node tests/e2e/app.mjs      # the app: render, play/step, produce, kill a leader, sub-path
 node tests/e2e/panels.mjs   # the panels: idle fourth consumer, refused input, forms
 node tests/e2e/actions.mjs  # faults, transactions, config/seek/workload, keyboard access
+node tests/e2e/lessons.mjs  # every scenario opens; a fetched lesson asks, pauses and checks
 
 finish_stage
 printf '\n==================== all tests passed ====================\n'

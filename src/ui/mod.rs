@@ -27,6 +27,7 @@ pub mod autosave;
 pub mod cluster;
 pub mod controls;
 pub mod driver;
+pub mod fetch;
 pub mod history;
 pub mod lesson;
 pub mod log_view;
@@ -165,7 +166,7 @@ impl Boot {
                     s.load_error = Some(e);
                     s
                 })
-        } else if let Some(id) = &self.scenario {
+        } else if let Some(id) = self.scenario.as_ref().filter(|id| scenarios::fetched(id).is_none()) {
             AppState::load(id, self.seed).unwrap_or_else(|e| {
                 let mut s = AppState::default();
                 s.load_error = Some(e);
@@ -173,6 +174,9 @@ impl Boot {
             })
         } else if let Some(saved) = &self.saved {
             return Boot::resume(saved);
+        } else if self.scenario.is_some() {
+            // A lesson served as a file: the app fetches it once mounted (`load_scenario`).
+            AppState::default()
         } else {
             AppState::load(scenarios::DEFAULT_ID, self.seed).unwrap_or_default()
         };
@@ -199,6 +203,26 @@ impl Boot {
             s
         })
     }
+}
+
+/// Restarts with a scenario of the picker: a compiled-in one at once, a
+/// lesson served as a file once fetched (a failed fetch is reported and
+/// the running cluster stays).
+pub fn load_scenario(dispatch: &UseReducerDispatcher<AppState>, id: String, seed: Option<u64>) {
+    let Some(file) = scenarios::fetched(&id).map(|b| b.file()) else {
+        dispatch.dispatch(Action::LoadScenario { id, seed });
+        return;
+    };
+    let dispatch = dispatch.clone();
+    fetch::fetch_text(
+        &file,
+        Callback::from(move |text: Result<String, String>| {
+            dispatch.dispatch(match text {
+                Ok(json) => Action::LoadScenarioText { id: id.clone(), json, seed },
+                Err(message) => Action::LoadFailed(message),
+            })
+        }),
+    );
 }
 
 /// The app's callbacks, made once (they only dispatch actions).
@@ -249,7 +273,7 @@ impl Callbacks {
             },
             on_scenario: {
                 let d = d.clone();
-                Callback::from(move |id: String| d.dispatch(Action::LoadScenario { id, seed: None }))
+                Callback::from(move |id: String| load_scenario(&d, id, None))
             },
             on_apply: {
                 let d = d.clone();
@@ -313,6 +337,15 @@ pub fn app(props: &AppProps) -> Html {
     driver::use_frame_loop(state.dispatcher(), boot.bench.is_some());
     shortcuts::use_shortcuts(state.clone());
     autosave::use_autosave(state.clone(), boot.autosaves());
+    {
+        // `?scenario=` naming a lesson served as a file: fetch it once.
+        let (dispatch, boot) = (state.dispatcher(), boot.clone());
+        use_effect_with((), move |_| {
+            if let Some(id) = boot.scenario.clone().filter(|id| scenarios::fetched(id).is_some()) {
+                load_scenario(&dispatch, id, boot.seed);
+            }
+        });
+    }
     // The "resumed" note stays until dismissed or the run is replaced.
     let resumed = {
         let at = boot.saved.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.now);

@@ -1,7 +1,12 @@
 //! The scenarios the app offers: a fresh cluster to build on, the example
-//! files in `scenarios/` (compiled in as Rust values, so the static site
-//! makes no requests and carries no JSON parser for them), and the
-//! frame-time benchmark's cluster.
+//! files in `scenarios/` (each a lesson), and the frame-time benchmark's
+//! cluster.
+//!
+//! The sandbox and five lessons are compiled in as Rust values, so the page
+//! opens on them with no request. The other lessons stay data: the static
+//! site serves `scenarios/*.json` next to the app (Trunk copies the folder)
+//! and the app fetches one from its own origin when it is picked, so a
+//! lesson costs the bundle nothing until someone opens it.
 
 use crate::engine::scenario::{built_in, Scenario, ScenarioError};
 
@@ -36,8 +41,9 @@ pub struct BuiltIn {
     /// Short name for the picker.
     pub title: &'static str,
     /// The scenario as a Rust value (`engine::scenario::built_in`; a native
-    /// test checks it equals its file in `scenarios/`).
-    pub build: fn() -> Scenario,
+    /// test checks it equals its file in `scenarios/`), or `None`: fetched
+    /// from `file()` when picked.
+    pub build: Option<fn() -> Scenario>,
 }
 
 impl PartialEq for BuiltIn {
@@ -47,25 +53,46 @@ impl PartialEq for BuiltIn {
 }
 
 impl BuiltIn {
+    /// The compiled-in scenario (`Err` for one that is fetched).
     pub fn scenario(&self) -> Result<Scenario, String> {
-        (self.build)().checked().map_err(|e| format!("built-in scenario {}: {e}", self.id))
+        let build = self.build.ok_or_else(|| format!("scenario {} is loaded from {}", self.id, self.file()))?;
+        build().checked().map_err(|e| format!("built-in scenario {}: {e}", self.id))
+    }
+
+    /// Where the static site serves it, relative to the page (works under a sub-path).
+    pub fn file(&self) -> String {
+        format!("scenarios/{}.json", self.id)
     }
 }
 
+/// A picker entry whose scenario is fetched from the site (see the module doc).
+pub fn fetched(id: &str) -> Option<&'static BuiltIn> {
+    find(id).filter(|b| b.build.is_none())
+}
+
 pub const BUILT_IN: &[BuiltIn] = &[
-    BuiltIn { id: "new-cluster", title: "New cluster", build: built_in::new_cluster },
-    BuiltIn { id: "quickstart", title: "Quickstart", build: built_in::quickstart },
-    BuiltIn { id: "acks1-leader-crash", title: "acks=1 loses data", build: built_in::acks1_leader_crash },
+    BuiltIn { id: "new-cluster", title: "New cluster", build: Some(built_in::new_cluster) },
+    BuiltIn { id: "quickstart", title: "Quickstart", build: Some(built_in::quickstart) },
+    BuiltIn { id: "acks1-leader-crash", title: "acks=1 loses data", build: Some(built_in::acks1_leader_crash) },
     BuiltIn {
         id: "min-isr-not-enough-replicas",
         title: "min.insync.replicas",
-        build: built_in::min_isr_not_enough_replicas,
+        build: Some(built_in::min_isr_not_enough_replicas),
     },
-    BuiltIn { id: "compaction", title: "Log compaction", build: built_in::compaction },
+    BuiltIn { id: "unclean-election", title: "Unclean leader election", build: None },
+    BuiltIn { id: "idempotence", title: "Idempotent producer", build: None },
+    BuiltIn { id: "read-committed", title: "Transactions and read_committed", build: None },
+    BuiltIn { id: "delivery-semantics", title: "At-least-once vs at-most-once", build: None },
+    BuiltIn { id: "auto-commit-loss", title: "Auto-commit loses a record", build: None },
+    BuiltIn { id: "idle-consumer", title: "More consumers than partitions", build: None },
+    BuiltIn { id: "cooperative-sticky", title: "Cooperative-sticky rebalance", build: None },
+    BuiltIn { id: "crash-vs-close", title: "Consumer crash vs close", build: None },
+    BuiltIn { id: "offset-reset-replay", title: "Replay: reset offsets", build: None },
+    BuiltIn { id: "compaction", title: "Log compaction", build: Some(built_in::compaction) },
     BuiltIn {
         id: "retention-out-of-range",
         title: "Retention and OFFSET_OUT_OF_RANGE",
-        build: built_in::retention_out_of_range,
+        build: Some(built_in::retention_out_of_range),
     },
 ];
 

@@ -413,6 +413,14 @@ pub enum Action {
         json: String,
         seed: Option<u64>,
     },
+    /// Restart with a picked lesson's file, fetched from the site (`scenarios::fetched`).
+    LoadScenarioText {
+        id: String,
+        json: String,
+        seed: Option<u64>,
+    },
+    /// A scenario could not be had (a fetch failed): say why, keep the running cluster.
+    LoadFailed(String),
     /// Hand `reply` the session as a scenario (export, share link); changes nothing.
     Export(Callback<Rc<Scenario>>),
     /// Rewind (or go forward) to a moment of this run: the run is rebuilt
@@ -440,6 +448,8 @@ impl fmt::Debug for Action {
             Action::Apply(c) | Action::ApplyThen(c, _) => write!(f, "Apply({})", c.label()),
             Action::LoadScenario { id, seed } => write!(f, "LoadScenario({id}, {seed:?})"),
             Action::LoadScenarioJson { .. } => f.write_str("LoadScenarioJson"),
+            Action::LoadScenarioText { id, .. } => write!(f, "LoadScenarioText({id})"),
+            Action::LoadFailed(e) => write!(f, "LoadFailed({e})"),
             Action::Export(_) => f.write_str("Export"),
             Action::SetSpeed(s) => write!(f, "SetSpeed({s})"),
             Action::SetSeed(s) => write!(f, "SetSeed({s})"),
@@ -556,7 +566,7 @@ impl AppState {
         runner.sim.record_wire(FLIGHTS_MAX);
         let snapshot = runner.sim.snapshot(SnapshotOptions { max_records_per_partition: SNAPSHOT_RECORDS });
         let lesson = scenario.lesson.clone().map(Shared::new);
-        let script = scenarios::find(&id).map(|b| (b.build)().actions).unwrap_or_default();
+        let script = scenarios::find(&id).and_then(|b| b.build).map(|build| build().actions).unwrap_or_default();
         let loaded = LoadedScenario {
             id,
             name: scenario.name.clone(),
@@ -821,6 +831,13 @@ impl AppState {
         Ok(next)
     }
 
+    fn with_script(mut self, script: Vec<TimedCommand>) -> AppState {
+        let mut loaded = (*self.scenario.0).clone();
+        loaded.script = script;
+        self.scenario = Shared::new(loaded);
+        self
+    }
+
     fn fork(&mut self) {
         let script = &self.scenario.script;
         self.runner.borrow_mut().retain_pending(|c| script.contains(c));
@@ -979,6 +996,16 @@ impl Reducible for AppState {
                 }))
             }
             Action::Fork => next.fork(),
+            Action::LoadScenarioText { id, json, seed } => {
+                let file = scenarios::find(&id).map_or_else(|| id.clone(), |b| b.file());
+                let fresh = scenarios::parse(&json).map_err(|e| format!("{file}: {e}")).and_then(|scenario| {
+                    // The file's own timed commands are the lesson's script (kept by Fork).
+                    let script = scenario.actions.clone();
+                    AppState::start(id, scenario, seed).map(|state| state.with_script(script))
+                });
+                return Rc::new(self.restart(fresh));
+            }
+            Action::LoadFailed(message) => return Rc::new(self.restart(Err(message))),
             Action::SetSeed(seed) => {
                 let fresh = AppState::start(self.scenario.id.clone(), self.scenario.scenario.clone(), Some(seed));
                 return Rc::new(self.restart(fresh));

@@ -128,7 +128,9 @@ async fn the_embedded_view_shows_the_clock_the_cluster_and_the_log_and_saves_not
     let boot = Boot::from_query("?scenario=quickstart&embed&seed=4");
     assert!(boot.embed && !boot.autosaves());
     let root = mount(boot).await;
-    for present in ["play-pause", "step", "sim-clock", "timeline", "scenario-name", "open-full", "lesson", "broker-1-state"] {
+    for present in
+        ["play-pause", "step", "sim-clock", "timeline", "scenario-name", "open-full", "lesson", "broker-1-state"]
+    {
         assert!(has(&root, present), "{present} is shown");
     }
     for absent in ["scenario", "seed", "session", "event-log", "actions-panel", "clients-panel", "metrics-panel"] {
