@@ -64,6 +64,19 @@ pub type Iter<'a, K, V> = Zip<slice::Iter<'a, K>, slice::Iter<'a, V>>;
 pub type IterMut<'a, K, V> = Zip<slice::Iter<'a, K>, slice::IterMut<'a, V>>;
 pub type IntoIter<K, V> = Zip<vec::IntoIter<K>, vec::IntoIter<V>>;
 
+/// Lexicographic over the entries in key order, as `BTreeMap`'s.
+impl<K: PartialOrd, V: PartialOrd> PartialOrd for VecMap<K, V> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.iter().partial_cmp(other.iter())
+    }
+}
+
+impl<K: Ord, V: Ord> Ord for VecMap<K, V> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.iter().cmp(other.iter())
+    }
+}
+
 impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
         Self::new()
@@ -659,7 +672,7 @@ mod tests {
     fn entry_inserts_in_order_or_modifies() {
         let mut m: VecMap<&str, Vec<i32>> = VecMap::new();
         m.entry("b").or_default().push(1);
-        m.entry("a").or_insert_with(Vec::new).push(2);
+        m.entry("a").or_insert_with(|| vec![2]);
         m.entry("b").or_default().push(3);
         m.entry("c").and_modify(|v| v.push(9)).or_insert(vec![4]);
         m.entry("c").and_modify(|v| v.push(5)).or_insert(vec![0]);
