@@ -1,4 +1,5 @@
 pub mod benchmark;
+pub mod collections;
 pub mod engine;
 
 #[cfg(feature = "web")]

@@ -21,7 +21,7 @@
 //! Every function here is pure; the sticky partitioner's randomness comes from the engine's seeded
 //! RNG, passed in, so a run replays exactly.
 
-use std::collections::BTreeMap;
+use crate::collections::VecMap;
 
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -240,7 +240,7 @@ impl StickyPartitioner {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoundRobinPartitioner {
     /// Next counter value per topic; Java's `AtomicInteger`, wrapping at `i32::MAX`.
-    counters: BTreeMap<String, i32>,
+    counters: VecMap<String, i32>,
 }
 
 impl RoundRobinPartitioner {

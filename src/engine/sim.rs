@@ -5,7 +5,9 @@
 //! handled in the order they were scheduled, on every platform.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
+
+use crate::collections::VecMap;
 
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
@@ -143,9 +145,9 @@ pub struct Simulation {
     network: Network,
     broker_defaults: BrokerConfig,
     pub(crate) controller: Controller,
-    pub(crate) brokers: BTreeMap<BrokerId, BrokerSlot>,
-    pub(crate) clients: BTreeMap<ClientId, ClientSlot>,
-    client_names: BTreeMap<String, ClientId>,
+    pub(crate) brokers: VecMap<BrokerId, BrokerSlot>,
+    pub(crate) clients: VecMap<ClientId, ClientSlot>,
+    client_names: VecMap<String, ClientId>,
     next_client_id: ClientId,
     events: Vec<TimedEvent>,
     next_event_seq: u64,
@@ -160,7 +162,7 @@ pub struct Simulation {
     /// The latest delivery time scheduled on each directed link. Kafka runs
     /// over TCP: messages between two nodes arrive in the order they were
     /// sent, whatever jitter or a delay fault added to one of them.
-    link_clock: BTreeMap<(NodeId, NodeId), Millis>,
+    link_clock: VecMap<(NodeId, NodeId), Millis>,
 }
 
 impl Simulation {
@@ -170,7 +172,7 @@ impl Simulation {
         if spec.brokers.is_empty() {
             return Err(CommandError::new("brokers", "a cluster needs at least one broker"));
         }
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = crate::collections::VecSet::new();
         for b in &spec.brokers {
             if b.id < 0 {
                 return Err(CommandError::new("brokers.id", format!("broker ids must be >= 0, got {}", b.id)));
@@ -188,9 +190,9 @@ impl Simulation {
             network: Network::new(spec.network.clone()),
             broker_defaults: spec.broker_config.clone(),
             controller: Controller::new(spec.broker_config.clone()),
-            brokers: BTreeMap::new(),
-            clients: BTreeMap::new(),
-            client_names: BTreeMap::new(),
+            brokers: VecMap::new(),
+            clients: VecMap::new(),
+            client_names: VecMap::new(),
             next_client_id: 1,
             events: Vec::new(),
             next_event_seq: 0,
@@ -198,7 +200,7 @@ impl Simulation {
             delivery: DeliveryLedger::new(),
             wire_log: None,
             wire_log_capacity: 0,
-            link_clock: BTreeMap::new(),
+            link_clock: VecMap::new(),
         };
         sim.with_controller(|controller, ctx| controller.start(ctx));
         for b in &spec.brokers {

@@ -13,7 +13,7 @@
 //! not change is not re-rendered and no snapshot is ever compared deeply).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
@@ -22,6 +22,7 @@ use yew::{Callback, Reducible};
 
 use super::history::{History, HISTORY_EVERY_MS, HISTORY_KEPT};
 use super::scenarios;
+use crate::collections::VecMap;
 use crate::engine::command::{Command, CommandError};
 use crate::engine::event::log::LostRecord;
 use crate::engine::event::{Event, LogEvent, TimedEvent};
@@ -208,7 +209,7 @@ pub struct Truncation {
 }
 
 /// The latest truncation of each replica, by partition.
-pub type Truncations = BTreeMap<TopicPartition, Vec<Truncation>>;
+pub type Truncations = VecMap<TopicPartition, Vec<Truncation>>;
 
 /// A message drawn on its way between two nodes.
 #[derive(Debug, Clone, PartialEq)]

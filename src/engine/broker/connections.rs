@@ -13,8 +13,9 @@
 //! replica fetchers and the transaction marker sender of other brokers keep
 //! one request in flight each.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+use crate::collections::VecMap;
 use crate::engine::ids::NodeId;
 use crate::engine::protocol::{CorrelationId, Request};
 
@@ -29,7 +30,7 @@ struct Connection {
 
 #[derive(Debug, Default)]
 pub struct Connections {
-    open: BTreeMap<NodeId, Connection>,
+    open: VecMap<NodeId, Connection>,
     /// Connections with a request in progress (a fast path: no scan of the
     /// handler's effects when nothing waits for a response).
     muted: u32,

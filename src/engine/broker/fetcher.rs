@@ -8,10 +8,9 @@
 //! `replica.fetch.backoff.ms`; a partition-level error backs off that
 //! partition only, until the metadata moves it.
 
-use std::collections::BTreeMap;
-
 use super::replica_manager::ReplicaManager;
 use super::BrokerTimer;
+use crate::collections::VecMap;
 use crate::engine::config::IsolationLevel;
 use crate::engine::error::KafkaError;
 use crate::engine::event::ReplicationEvent;
@@ -42,7 +41,7 @@ struct PartitionFetchState {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FetchSession {
-    partitions: BTreeMap<TopicPartition, PartitionFetchState>,
+    partitions: VecMap<TopicPartition, PartitionFetchState>,
     in_flight: Option<CorrelationId>,
     backoff_until: Millis,
     /// A `FetchWake` timer is set for this time.
@@ -52,7 +51,7 @@ pub struct FetchSession {
 /// Every fetch session of this broker, by leader.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplicaFetchers {
-    sessions: BTreeMap<BrokerId, FetchSession>,
+    sessions: VecMap<BrokerId, FetchSession>,
 }
 
 impl ReplicaFetchers {

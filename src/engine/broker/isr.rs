@@ -8,10 +8,9 @@
 //! over the *maximal* ISR (the committed ISR plus any replica being added),
 //! so a replica joining the ISR already has every record below the HW.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::collections::VecMap;
 use crate::engine::ids::BrokerId;
 use crate::engine::protocol::{CorrelationId, MetadataImage};
 use crate::engine::record::Offset;
@@ -68,7 +67,7 @@ pub struct LeaderState {
     /// This leader's epoch starts at this offset (its log end offset when it
     /// became leader): a follower joins the ISR only once it has reached it.
     pub epoch_start_offset: Offset,
-    pub followers: BTreeMap<BrokerId, FollowerState>,
+    pub followers: VecMap<BrokerId, FollowerState>,
     pub pending: Option<PendingIsr>,
 }
 

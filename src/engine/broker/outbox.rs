@@ -4,8 +4,7 @@
 //! keeps the partition code free of callbacks, and lets a coordinator (which
 //! borrows the replica manager) be called only when nothing else is borrowed.
 
-use std::collections::BTreeSet;
-
+use crate::collections::VecSet;
 use crate::engine::ids::TopicPartition;
 use crate::engine::record::Offset;
 
@@ -26,7 +25,7 @@ pub enum CoordinatorNotice {
 pub struct Outbox {
     /// Partitions whose high watermark, log end, ISR or role changed: the
     /// delayed produces and fetches watching them are checked again.
-    pub touched: BTreeSet<TopicPartition>,
+    pub touched: VecSet<TopicPartition>,
     pub notices: Vec<CoordinatorNotice>,
 }
 

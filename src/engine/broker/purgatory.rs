@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::collections::VecMap;
 use crate::engine::error::KafkaError;
 use crate::engine::ids::{NodeId, TopicPartition};
 use crate::engine::protocol::{CorrelationId, FetchRequest};
@@ -68,8 +69,8 @@ pub struct Purgatory {
     next_id: u64,
     appends: BTreeMap<u64, DelayedAppend>,
     fetches: BTreeMap<u64, DelayedFetch>,
-    append_watchers: BTreeMap<TopicPartition, Vec<u64>>,
-    fetch_watchers: BTreeMap<TopicPartition, Vec<u64>>,
+    append_watchers: VecMap<TopicPartition, Vec<u64>>,
+    fetch_watchers: VecMap<TopicPartition, Vec<u64>>,
 }
 
 impl Purgatory {
@@ -135,7 +136,7 @@ impl Purgatory {
 }
 
 fn live_watchers(
-    watchers: &mut BTreeMap<TopicPartition, Vec<u64>>,
+    watchers: &mut VecMap<TopicPartition, Vec<u64>>,
     tp: &TopicPartition,
     live: impl Fn(&u64) -> bool,
 ) -> Vec<u64> {

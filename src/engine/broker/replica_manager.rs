@@ -12,6 +12,7 @@ use super::outbox::{CoordinatorNotice, Outbox};
 use super::partition::{Partition, Transition};
 use super::purgatory::{AppendReply, AppendStatus, DelayedAppend, Purgatory};
 use super::BrokerTimer;
+use crate::collections::VecMap;
 use crate::engine::blob::Blob;
 use crate::engine::broker::host::CoordinatorHost;
 use crate::engine::config::BrokerConfig;
@@ -64,7 +65,7 @@ pub struct ReplicaManager {
     pub image: Arc<MetadataImage>,
     /// Whether an image was applied in this process life.
     pub image_applied: bool,
-    pub partitions: BTreeMap<TopicPartition, Partition>,
+    pub partitions: VecMap<TopicPartition, Partition>,
     pub purgatory: Purgatory,
     pub fetchers: ReplicaFetchers,
     pub outbox: Outbox,
@@ -82,7 +83,7 @@ impl ReplicaManager {
             config,
             image: Arc::new(MetadataImage::default()),
             image_applied: false,
-            partitions: BTreeMap::new(),
+            partitions: VecMap::new(),
             purgatory: Purgatory::default(),
             fetchers: ReplicaFetchers::default(),
             outbox: Outbox::default(),
@@ -348,7 +349,7 @@ impl ReplicaManager {
 /// maximal ISR still holds `min.insync.replicas`, else
 /// `NOT_ENOUGH_REPLICAS_AFTER_APPEND`; a replica that no longer leads
 /// answers `NOT_LEADER_OR_FOLLOWER`.
-fn update_append_statuses(partitions: &BTreeMap<TopicPartition, Partition>, op: &mut DelayedAppend) {
+fn update_append_statuses(partitions: &VecMap<TopicPartition, Partition>, op: &mut DelayedAppend) {
     for status in op.partitions.iter_mut() {
         let Some(required) = status.required_offset else {
             continue;

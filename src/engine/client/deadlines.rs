@@ -6,8 +6,7 @@
 //! in the simulation's queue for `request.timeout.ms` after almost every
 //! request.)
 
-use std::collections::BTreeMap;
-
+use crate::collections::VecMap;
 use crate::engine::ids::BrokerId;
 use crate::engine::node::{Ctx, Timer};
 use crate::engine::time::Millis;
@@ -15,7 +14,7 @@ use crate::engine::time::Millis;
 #[derive(Debug, Default)]
 pub(crate) struct DeadlineTimers {
     /// Per broker, when its timer is armed to fire (the latest armed one).
-    armed: BTreeMap<BrokerId, Millis>,
+    armed: VecMap<BrokerId, Millis>,
 }
 
 impl DeadlineTimers {

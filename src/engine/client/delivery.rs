@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::collections::VecMap;
 use crate::engine::event::consumer::OffsetRange;
 use crate::engine::event::{ConsumerEvent, Event, GroupEvent, TimedEvent};
 use crate::engine::ids::{ClientId, TopicPartition};
@@ -195,9 +196,9 @@ impl PartitionLedger {
 /// Counts duplicates and losses per group (see the module docs).
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryLedger {
-    scopes: BTreeMap<DeliveryScope, BTreeMap<TopicPartition, PartitionLedger>>,
+    scopes: VecMap<DeliveryScope, VecMap<TopicPartition, PartitionLedger>>,
     /// Each consumer's scope, learnt from `ConsumerStarted`.
-    clients: BTreeMap<ClientId, DeliveryScope>,
+    clients: VecMap<ClientId, DeliveryScope>,
 }
 
 impl DeliveryLedger {

@@ -136,7 +136,7 @@ impl Controller {
                     replicas.len()
                 ));
             }
-            let mut seen = std::collections::BTreeSet::new();
+            let mut seen = crate::collections::VecSet::new();
             for broker in replicas {
                 if !seen.insert(broker) {
                     return invalid(format!("Partition {partition} lists broker {broker} twice."));

@@ -41,8 +41,9 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+use crate::collections::{VecMap, VecSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +106,7 @@ pub struct Controller {
     /// Cluster-wide defaults (`default.replication.factor`, `min.insync.replicas`, ...).
     pub defaults: BrokerConfig,
     image: Arc<MetadataImage>,
-    sessions: BTreeMap<BrokerId, Session>,
+    sessions: VecMap<BrokerId, Session>,
     /// The image changed since it was last published.
     dirty: bool,
     next_correlation_id: CorrelationId,
@@ -122,7 +123,7 @@ impl Controller {
         Controller {
             defaults,
             image: Arc::new(MetadataImage::default()),
-            sessions: BTreeMap::new(),
+            sessions: VecMap::new(),
             dirty: false,
             next_correlation_id: 0,
             session_check_due: None,
@@ -241,7 +242,7 @@ impl Controller {
     }
 
     /// Brokers that may lead or join an ISR: registered, unfenced, not shutting down.
-    fn live_brokers(&self) -> BTreeSet<BrokerId> {
+    fn live_brokers(&self) -> VecSet<BrokerId> {
         self.image.brokers.values().filter(|b| !b.fenced && !b.in_controlled_shutdown).map(|b| b.id).collect()
     }
 

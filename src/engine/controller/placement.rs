@@ -22,8 +22,7 @@
 //! one more rack of their own (as KRaft does), instead of failing as the
 //! ZooKeeper tool's `RackAwareMode.Enforced` did.
 
-use std::collections::BTreeMap;
-
+use crate::collections::VecMap;
 use crate::engine::ids::{BrokerId, PartitionId};
 
 /// A broker that may receive replicas (registered, unfenced, not shutting down).
@@ -116,10 +115,10 @@ fn rack_aware(
     rf: usize,
     start: Start,
 ) -> Vec<Vec<BrokerId>> {
-    let rack_of: BTreeMap<BrokerId, Option<&str>> = candidates.iter().map(|c| (c.id, c.rack.as_deref())).collect();
+    let rack_of: VecMap<BrokerId, Option<&str>> = candidates.iter().map(|c| (c.id, c.rack.as_deref())).collect();
     let arranged = rack_alternated_list(candidates);
     let n = arranged.len();
-    let rack_count = rack_of.values().collect::<std::collections::BTreeSet<_>>().len();
+    let rack_count = rack_of.values().collect::<crate::collections::VecSet<_>>().len();
     let mut shift = start.replica_shift;
     partition_indexes(first_partition, partitions)
         .map(|p| {
@@ -156,7 +155,7 @@ fn rack_aware(
 /// rack at a time: `{0: r1, 1: r3, 2: r3, 3: r2, 4: r2, 5: r1}` gives
 /// `[0, 3, 1, 5, 4, 2]`.
 pub fn rack_alternated_list(candidates: &[Candidate]) -> Vec<BrokerId> {
-    let mut by_rack: BTreeMap<Option<&str>, std::collections::VecDeque<BrokerId>> = BTreeMap::new();
+    let mut by_rack: VecMap<Option<&str>, std::collections::VecDeque<BrokerId>> = VecMap::new();
     for c in candidates {
         by_rack.entry(c.rack.as_deref()).or_default().push_back(c.id);
     }
@@ -213,7 +212,7 @@ mod tests {
     #[test]
     fn leaders_are_spread_evenly_over_brokers() {
         let got = assign(&plain(&[1, 2, 3]), 0, 6, 2, Start { start_index: 2, replica_shift: 1 });
-        let mut leaders: BTreeMap<BrokerId, u32> = BTreeMap::new();
+        let mut leaders: VecMap<BrokerId, u32> = VecMap::new();
         for replicas in &got {
             *leaders.entry(replicas[0]).or_default() += 1;
         }

@@ -19,10 +19,10 @@
 //! Each member's partitions come back sorted by (topic, partition).
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::collections::{VecMap, VecSet};
 use crate::engine::config::AssignorName;
 use crate::engine::ids::TopicPartition;
 use crate::engine::protocol::group::JoinGroupMember;
@@ -37,7 +37,7 @@ pub use sticky::{assign_cooperative, cooperative_first_round, cooperative_revoca
 pub const DEFAULT_GENERATION: i32 = -1;
 
 /// Member id -> the partitions assigned to it.
-pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type Assignment = VecMap<String, Vec<TopicPartition>>;
 
 /// What the leader knows about one member when it assigns: its JoinGroup subscription.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,7 +110,7 @@ impl MemberSubscription {
 pub fn assign(
     assignor: AssignorName,
     members: &[MemberSubscription],
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
 ) -> Assignment {
     let partitions_per_topic = subscribed_partition_counts(members, partitions_per_topic);
     let assignment = match assignor {
@@ -128,9 +128,9 @@ pub fn assign(
 /// Also checks that member ids are unique.
 fn subscribed_partition_counts(
     members: &[MemberSubscription],
-    partitions_per_topic: &BTreeMap<String, i32>,
-) -> BTreeMap<String, i32> {
-    let ids: BTreeSet<&str> = members.iter().map(|m| m.member_id.as_str()).collect();
+    partitions_per_topic: &VecMap<String, i32>,
+) -> VecMap<String, i32> {
+    let ids: VecSet<&str> = members.iter().map(|m| m.member_id.as_str()).collect();
     assert_eq!(ids.len(), members.len(), "member ids in a group are unique");
     members
         .iter()
@@ -159,7 +159,7 @@ fn empty_assignment(members: &[MemberSubscription]) -> Assignment {
 /// Sorts each member's partitions and checks the assignment is valid.
 fn finish(
     members: &[MemberSubscription],
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
     mut assignment: Assignment,
 ) -> Assignment {
     for partitions in assignment.values_mut() {
@@ -173,11 +173,11 @@ fn finish(
 /// member that subscribes to its topic; every member has an entry.
 fn assert_valid_assignment(
     members: &[MemberSubscription],
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
     assignment: &Assignment,
 ) {
     assert_eq!(assignment.len(), members.len(), "every member gets an entry");
-    let mut seen = BTreeSet::new();
+    let mut seen = VecSet::new();
     for member in members {
         let partitions = &assignment[&member.member_id];
         for tp in partitions {

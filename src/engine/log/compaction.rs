@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use super::segment::{LogSegment, StoredBatch};
 use super::PartitionLog;
+use crate::collections::VecMap;
 use crate::engine::blob::Blob;
 use crate::engine::record::{Offset, ProducerId, Record, RecordBatch};
 use crate::engine::time::Millis;
@@ -196,7 +197,7 @@ impl PartitionLog {
         }
 
         // Pass 2: rewrite each cleanable segment.
-        let last_batch_of_producer: BTreeMap<ProducerId, Offset> =
+        let last_batch_of_producer: VecMap<ProducerId, Offset> =
             self.producers.entries().map(|e| (e.producer_id, e.last_data_offset())).collect();
         for index in 0..cleanable {
             let segment = &mut self.segments[index];
@@ -288,8 +289,8 @@ impl PartitionLog {
 
     /// Aborted transactions by producer, as `(first offset, marker offset)`,
     /// for those starting below `end`.
-    fn aborted_ranges(&self, end: Offset) -> BTreeMap<ProducerId, Vec<(Offset, Offset)>> {
-        let mut ranges: BTreeMap<ProducerId, Vec<(Offset, Offset)>> = BTreeMap::new();
+    fn aborted_ranges(&self, end: Offset) -> VecMap<ProducerId, Vec<(Offset, Offset)>> {
+        let mut ranges: VecMap<ProducerId, Vec<(Offset, Offset)>> = VecMap::new();
         for txn in self.txn_index.entries() {
             if txn.first_offset < end {
                 ranges.entry(txn.producer_id).or_default().push((txn.first_offset, txn.last_offset));

@@ -21,10 +21,11 @@
 //! DeleteRecords) is accepted at any sequence, as Kafka does, so it is not
 //! stuck forever.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::collections::{VecMap, VecSet};
 use crate::engine::error::KafkaError;
 use crate::engine::record::{ControlType, Offset, ProducerEpoch, ProducerId, RecordBatch, NO_PRODUCER_EPOCH};
 use crate::engine::time::Millis;
@@ -129,11 +130,11 @@ fn in_sequence(last_seq: i32, next_seq: i32) -> bool {
 /// All producers of one partition log, and their open transactions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducerStateManager {
-    producers: BTreeMap<ProducerId, ProducerStateEntry>,
+    producers: VecMap<ProducerId, ProducerStateEntry>,
     /// Open transactions by first offset (Kafka's `ongoingTxns`).
     ongoing: BTreeMap<Offset, ProducerId>,
     /// Producers whose state was evicted because their batches went below the log start.
-    evicted: BTreeSet<ProducerId>,
+    evicted: VecSet<ProducerId>,
 }
 
 impl ProducerStateManager {

@@ -9,10 +9,9 @@
 //! together with the aborted transactions that overlap the fetched range;
 //! the consumer drops the aborted batches itself (`filter_read_committed`).
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
+use crate::collections::VecSet;
 use crate::engine::record::{ControlType, Offset, ProducerId, RecordBatch};
 
 /// One aborted transaction (`AbortedTxn`): the producer, the first offset
@@ -82,7 +81,7 @@ impl TxnIndex {
 pub fn filter_read_committed(batches: &[RecordBatch], aborted: &[AbortedTxn]) -> Vec<RecordBatch> {
     let mut pending: Vec<AbortedTxn> = aborted.to_vec();
     pending.sort_by_key(|t| std::cmp::Reverse((t.first_offset, t.producer_id)));
-    let mut aborted_producers: BTreeSet<ProducerId> = BTreeSet::new();
+    let mut aborted_producers: VecSet<ProducerId> = VecSet::new();
     let mut out = Vec::with_capacity(batches.len());
     for batch in batches {
         if batch.producer_id >= 0 {

@@ -1,9 +1,8 @@
 //! Metadata API (key 3) and the cluster metadata image it is answered from.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::collections::VecMap;
 use crate::engine::config::TopicConfig;
 use crate::engine::error::KafkaError;
 use crate::engine::ids::{BrokerId, PartitionId};
@@ -54,8 +53,8 @@ pub struct PartitionMetadata {
 pub struct MetadataImage {
     /// Increases with every change (the KRaft metadata offset).
     pub version: i64,
-    pub brokers: BTreeMap<BrokerId, BrokerRegistrationInfo>,
-    pub topics: BTreeMap<String, TopicImage>,
+    pub brokers: VecMap<BrokerId, BrokerRegistrationInfo>,
+    pub topics: VecMap<String, TopicImage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

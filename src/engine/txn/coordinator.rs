@@ -34,11 +34,12 @@
 //! every `WriteTxnMarkers` response, every `ConnectionRefused` whose id is
 //! in that range, and every `Disconnected` from a broker.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::state::{TxnMetadata, TxnState};
+use crate::collections::{VecMap, VecSet};
 use crate::engine::broker::host::CoordinatorHost;
 use crate::engine::config::BrokerConfig;
 use crate::engine::error::KafkaError;
@@ -119,9 +120,9 @@ struct Entry {
     /// A state change is being written: other requests get CONCURRENT_TRANSACTIONS.
     pending: Option<TxnState>,
     /// Partitions still without their marker (while preparing).
-    markers_pending: BTreeSet<TopicPartition>,
+    markers_pending: VecSet<TopicPartition>,
     /// Partitions in a WriteTxnMarkers on the wire.
-    markers_in_flight: BTreeSet<TopicPartition>,
+    markers_in_flight: VecSet<TopicPartition>,
     /// Only the timeout timer with this token is live.
     timeout_token: u64,
 }
@@ -138,10 +139,10 @@ pub struct TxnCoordinator {
     pub config: BrokerConfig,
     /// `__transaction_state` partitions this broker leads, with their
     /// coordinator epoch (the partition's leader epoch).
-    owned: BTreeMap<PartitionId, i32>,
+    owned: VecMap<PartitionId, i32>,
     /// Partitions of `__transaction_state` when the last one was loaded.
     state_partition_count: i32,
-    txns: BTreeMap<String, Entry>,
+    txns: VecMap<String, Entry>,
     pending_writes: Vec<PendingWrite>,
     marker_requests: BTreeMap<CorrelationId, MarkerRequest>,
     next_correlation_id: CorrelationId,
@@ -152,9 +153,9 @@ impl TxnCoordinator {
     pub fn new(broker_id: BrokerId, config: BrokerConfig) -> Self {
         TxnCoordinator {
             broker_id,
-            owned: BTreeMap::new(),
+            owned: VecMap::new(),
             state_partition_count: config.transaction_state_log_num_partitions,
-            txns: BTreeMap::new(),
+            txns: VecMap::new(),
             pending_writes: Vec::new(),
             marker_requests: BTreeMap::new(),
             next_correlation_id: TXN_CORRELATION_BASE,
@@ -293,7 +294,7 @@ impl TxnCoordinator {
         let epoch = host.metadata().partition(TRANSACTION_STATE_TOPIC, partition).map_or(0, |p| p.leader_epoch);
         self.owned.insert(partition, epoch);
         self.state_partition_count = self.state_partitions(host);
-        let mut loaded: BTreeMap<String, TxnMetadata> = BTreeMap::new();
+        let mut loaded: VecMap<String, TxnMetadata> = VecMap::new();
         for (id, metadata) in TxnMetadata::load(&host.read_committed_batches(&tp)) {
             match metadata {
                 Some(m) => loaded.insert(id, m),
@@ -303,7 +304,7 @@ impl TxnCoordinator {
         for (id, metadata) in loaded {
             let state = metadata.state;
             let remaining = metadata.txn_start_ms + metadata.timeout_ms - ctx.now;
-            let markers_pending = if state.is_preparing() { metadata.partitions.clone() } else { BTreeSet::new() };
+            let markers_pending = if state.is_preparing() { metadata.partitions.clone() } else { VecSet::new() };
             let token = self.token();
             self.txns.insert(
                 id.clone(),
@@ -311,7 +312,7 @@ impl TxnCoordinator {
                     metadata,
                     pending: None,
                     markers_pending,
-                    markers_in_flight: BTreeSet::new(),
+                    markers_in_flight: VecSet::new(),
                     timeout_token: token,
                 },
             );
@@ -453,8 +454,8 @@ impl TxnCoordinator {
                 Entry {
                     metadata: metadata.clone(),
                     pending: None,
-                    markers_pending: BTreeSet::new(),
-                    markers_in_flight: BTreeSet::new(),
+                    markers_pending: VecSet::new(),
+                    markers_in_flight: VecSet::new(),
                     timeout_token: token,
                 },
             );
@@ -740,7 +741,7 @@ impl TxnCoordinator {
         let (producer_id, producer_epoch) = (entry.metadata.producer_id, entry.metadata.producer_epoch);
         let todo: Vec<TopicPartition> =
             entry.markers_pending.iter().filter(|tp| !entry.markers_in_flight.contains(*tp)).cloned().collect();
-        let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
+        let mut by_leader: VecMap<BrokerId, Vec<TopicPartition>> = VecMap::new();
         let mut retry = false;
         let mut written = Vec::new();
         for tp in todo {

@@ -5,10 +5,9 @@
 //! readable in the UI). The topic is compacted, so the last record per
 //! transactional id is its state.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
+use crate::collections::VecSet;
 use crate::engine::blob::Blob;
 use crate::engine::ids::TopicPartition;
 use crate::engine::record::{ProducerEpoch, ProducerId, RecordBatch};
@@ -73,7 +72,7 @@ pub struct TxnMetadata {
     pub timeout_ms: Millis,
     pub state: TxnState,
     /// Partitions in the open (or ending) transaction.
-    pub partitions: BTreeSet<TopicPartition>,
+    pub partitions: VecSet<TopicPartition>,
     /// When the open transaction's first partition was added, -1 when none is open.
     pub txn_start_ms: Millis,
     pub last_update_ms: Millis,
@@ -86,7 +85,7 @@ impl TxnMetadata {
             producer_epoch: 0,
             timeout_ms,
             state: TxnState::Empty,
-            partitions: BTreeSet::new(),
+            partitions: VecSet::new(),
             txn_start_ms: -1,
             last_update_ms: now,
         }

@@ -8,7 +8,6 @@
 //! only when the ring they come from (or the filter) changed, and the list
 //! is a child that re-renders only for new rows.
 
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -18,6 +17,7 @@ use super::describe::describe;
 use super::facts::{facts, Facts, AREAS};
 use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::EventLogProps;
+use crate::collections::VecSet;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
 use crate::engine::snapshot::ClusterSnapshot;
@@ -122,7 +122,7 @@ pub fn tone(event: &EngineEvent) -> &'static str {
 /// and every event type seen in the ring (for the type filter).
 pub fn rows(ring: &RecentEvents, filter: &EventFilter, snap: &ClusterSnapshot) -> (Vec<Row>, Vec<&'static str>) {
     let mut out = Vec::new();
-    let mut kinds = BTreeSet::new();
+    let mut kinds = VecSet::new();
     for event in ring.iter().rev() {
         let f = facts(event);
         kinds.insert(f.kind);

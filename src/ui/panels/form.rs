@@ -6,22 +6,22 @@
 //! a `<label>`; an input in error gets `aria-invalid` and
 //! `aria-describedby` pointing at its message.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::ApplyThen;
+use crate::collections::VecMap;
 use crate::engine::command::{Command, CommandError};
 
 /// Messages by field name.
-pub type Errors = BTreeMap<String, String>;
+pub type Errors = VecMap<String, String>;
 
 /// What a form holds: its values as typed, and the messages to show.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FormState {
-    values: BTreeMap<String, String>,
+    values: VecMap<String, String>,
     errors: Errors,
     /// A refusal that names no field of this form (shown by the submit button).
     pub general: Option<String>,

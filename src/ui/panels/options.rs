@@ -1,8 +1,7 @@
 //! The choices forms offer, read from the snapshot: topics, groups,
 //! brokers, and a free client name to suggest.
 
-use std::collections::BTreeSet;
-
+use crate::collections::VecSet;
 use crate::engine::client::Workload;
 use crate::engine::config::TopicConfig;
 use crate::engine::ids::{BrokerId, NodeId};
@@ -21,7 +20,7 @@ pub fn partition_count(snap: &ClusterSnapshot, topic: &str) -> Option<i32> {
 
 /// Every group a coordinator holds or a consumer names, by name.
 pub fn group_ids(snap: &ClusterSnapshot) -> Vec<String> {
-    let mut ids: BTreeSet<String> = model::groups(snap).into_iter().map(|g| g.group_id.clone()).collect();
+    let mut ids: VecSet<String> = model::groups(snap).into_iter().map(|g| g.group_id.clone()).collect();
     ids.extend(snap.consumers.iter().filter_map(|c| c.consumer.group.clone()));
     ids.into_iter().collect()
 }

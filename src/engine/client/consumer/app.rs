@@ -25,8 +25,7 @@
 //! commit mode says (auto: the stored offsets; after-processing modes: what
 //! was processed; before-processing: nothing more), leaves, and stops.
 
-use std::collections::BTreeMap;
-
+use crate::collections::VecMap;
 use crate::engine::event::consumer::CommitTrigger;
 use crate::engine::event::ConsumerEvent;
 use crate::engine::ids::TopicPartition;
@@ -112,7 +111,7 @@ pub(super) struct AppLoop {
     pub record_token: u64,
     /// Per partition: the offset after the last record processed (what a
     /// graceful close commits in the after-processing modes).
-    pub processed_positions: BTreeMap<TopicPartition, Offset>,
+    pub processed_positions: VecMap<TopicPartition, Offset>,
     /// `close()` was called: stop after the record in progress.
     pub close_requested: bool,
 }
@@ -126,7 +125,7 @@ impl AppLoop {
             polled_at: None,
             current: None,
             record_token: 0,
-            processed_positions: BTreeMap::new(),
+            processed_positions: VecMap::new(),
             close_requested: false,
         }
     }

@@ -16,8 +16,9 @@
 //! Work is per batch: a record is looked at only where a batch was
 //! compacted (to list its holes) or cut by `max.poll.records`.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
+use crate::collections::{VecMap, VecSet};
 use crate::engine::config::{AutoOffsetReset, IsolationLevel};
 use crate::engine::error::KafkaError;
 use crate::engine::event::consumer::OffsetRange;
@@ -242,11 +243,11 @@ impl RangeBuilder {
 
 #[derive(Debug, Default)]
 pub(super) struct Fetcher {
-    pub partitions: BTreeMap<TopicPartition, PartitionState>,
+    pub partitions: VecMap<TopicPartition, PartitionState>,
     /// Partitions with buffered records, oldest response first (what a poll drains first).
     ready: VecDeque<TopicPartition>,
     /// Leaders with a fetch in flight.
-    fetching_from: BTreeSet<BrokerId>,
+    fetching_from: VecSet<BrokerId>,
 }
 
 impl Fetcher {
@@ -342,7 +343,7 @@ fn usable_batches(
     let mut pending: Vec<AbortedTransaction> = aborted.to_vec();
     // Popped from the back: lowest first offset first.
     pending.sort_by_key(|t| std::cmp::Reverse((t.first_offset, t.producer_id)));
-    let mut aborted_producers: BTreeSet<ProducerId> = BTreeSet::new();
+    let mut aborted_producers: VecSet<ProducerId> = VecSet::new();
     let mut out = VecDeque::new();
     let mut end_offset = fetch_offset;
     for batch in batches {
@@ -378,7 +379,7 @@ fn needs_metadata_refresh(error: KafkaError) -> bool {
 impl Consumer {
     /// Sends a fetch to every leader that has fetchable partitions and no fetch in flight.
     pub(super) fn send_fetches(&mut self, ctx: &mut Ctx) {
-        let mut by_leader: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
+        let mut by_leader: VecMap<BrokerId, Vec<FetchPartition>> = VecMap::new();
         for (tp, state) in &self.fetcher.partitions {
             if state.phase != Phase::Fetching || state.fetch_in_flight || state.buffered.is_some() {
                 continue;
@@ -434,7 +435,7 @@ impl Consumer {
                 state.fetch_in_flight = false;
             }
         }
-        let offsets: BTreeMap<TopicPartition, Offset> = fetched.into_iter().collect();
+        let offsets: VecMap<TopicPartition, Offset> = fetched.into_iter().collect();
         for partition in response.partitions {
             let Some(&fetch_offset) = offsets.get(&partition.tp) else { continue };
             self.on_fetched_partition(ctx, fetch_offset, partition);
@@ -549,7 +550,7 @@ impl Consumer {
 
     /// Sends ListOffsets for every partition waiting for a reset, to its leader.
     pub(super) fn send_list_offsets(&mut self, ctx: &mut Ctx) {
-        let mut by_leader: BTreeMap<BrokerId, Vec<ListOffsetsPartition>> = BTreeMap::new();
+        let mut by_leader: VecMap<BrokerId, Vec<ListOffsetsPartition>> = VecMap::new();
         for (tp, state) in &self.fetcher.partitions {
             let Phase::AwaitingReset { spec, .. } = &state.phase else { continue };
             if state.lookup_in_flight || ctx.now < state.retry_at || state.stale_metadata == Some(self.metadata.version)

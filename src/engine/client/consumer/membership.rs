@@ -23,8 +23,7 @@
 //!   (LeaveGroup; static members do not send it) and rejoins at its next poll.
 //! - `close()`: LeaveGroup, unless static.
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use crate::collections::{VecMap, VecSet};
 use crate::engine::config::AssignorName;
 use crate::engine::error::KafkaError;
 use crate::engine::event::consumer::CommitTrigger;
@@ -114,7 +113,7 @@ pub(super) struct GroupClient {
     pub heartbeat_in_flight: bool,
     pub heartbeat_token: u64,
     /// Leader only: partition counts of the group's topics when it assigned.
-    pub assigned_with: Option<BTreeMap<String, i32>>,
+    pub assigned_with: Option<VecMap<String, i32>>,
     pub rebalances: u64,
 }
 
@@ -374,8 +373,8 @@ impl Consumer {
         let name = group.assignor.unwrap_or(self.config.partition_assignment_strategy[0]);
         let members: Vec<MemberSubscription> =
             response.members.iter().map(MemberSubscription::from_join_member).collect();
-        let topics: BTreeSet<&String> = members.iter().flat_map(|m| m.topics.iter()).collect();
-        let counts: BTreeMap<String, i32> =
+        let topics: VecSet<&String> = members.iter().flat_map(|m| m.topics.iter()).collect();
+        let counts: VecMap<String, i32> =
             topics.into_iter().filter_map(|t| self.metadata.partition_counts.get(t).map(|c| (t.clone(), *c))).collect();
         let assignment = if group.protocol == RebalanceProtocol::Cooperative && name.is_cooperative() {
             assignor::assign_cooperative(&members, &counts).assignment
@@ -425,8 +424,8 @@ impl Consumer {
         assignment.sort();
         assignment.dedup();
         let group = self.group.as_ref().expect("subscribe mode");
-        let owned: BTreeSet<TopicPartition> = group.owned.iter().cloned().collect();
-        let new: BTreeSet<TopicPartition> = assignment.iter().cloned().collect();
+        let owned: VecSet<TopicPartition> = group.owned.iter().cloned().collect();
+        let new: VecSet<TopicPartition> = assignment.iter().cloned().collect();
         let revoked: Vec<TopicPartition> = owned.difference(&new).cloned().collect();
         let added: Vec<TopicPartition> = new.difference(&owned).cloned().collect();
         let cooperative = group.protocol == RebalanceProtocol::Cooperative;

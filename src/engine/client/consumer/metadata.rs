@@ -8,8 +8,7 @@
 //! request meets NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION,
 //! LEADER_NOT_AVAILABLE or a dead broker, and every `metadata.max.age.ms`.
 
-use std::collections::BTreeMap;
-
+use crate::collections::VecMap;
 use crate::engine::ids::{BrokerId, TopicPartition};
 use crate::engine::protocol::MetadataResponse;
 use crate::engine::time::Millis;
@@ -23,9 +22,9 @@ pub(super) struct LeaderInfo {
 
 #[derive(Debug, Default)]
 pub(super) struct ClientMetadata {
-    pub leaders: BTreeMap<TopicPartition, LeaderInfo>,
+    pub leaders: VecMap<TopicPartition, LeaderInfo>,
     /// Partition count of every topic the cluster has.
-    pub partition_counts: BTreeMap<String, i32>,
+    pub partition_counts: VecMap<String, i32>,
     /// Brokers the last response named; the bootstrap list until then.
     pub brokers: Vec<BrokerId>,
     pub in_flight: bool,

@@ -2,9 +2,10 @@
 //! partition. `send()` appends to the newest batch of the partition; the
 //! sender takes batches from the front.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::batch::ProducerBatch;
+use crate::collections::VecMap;
 use crate::engine::blob::Blob;
 use crate::engine::ids::{PartitionId, TopicPartition};
 use crate::engine::record::Header;
@@ -21,7 +22,7 @@ pub(crate) struct Appended {
 /// Queues by topic, then partition: appends look a partition up by `&str`
 /// without building a `TopicPartition` per record, and iteration follows
 /// `TopicPartition` order.
-type Queues = BTreeMap<String, BTreeMap<PartitionId, VecDeque<ProducerBatch>>>;
+type Queues = VecMap<String, VecMap<PartitionId, VecDeque<ProducerBatch>>>;
 
 #[derive(Debug, Default)]
 pub(crate) struct Accumulator {
@@ -34,7 +35,7 @@ pub(crate) struct Accumulator {
 impl Accumulator {
     pub fn new(batch_size: i32) -> Self {
         assert!(batch_size >= 0, "batch.size is validated to be >= 0");
-        Accumulator { batch_size: batch_size as u32, queues: BTreeMap::new() }
+        Accumulator { batch_size: batch_size as u32, queues: VecMap::new() }
     }
 
     pub fn batch_size(&self) -> u32 {
@@ -55,7 +56,7 @@ impl Accumulator {
         transactional: bool,
     ) -> Appended {
         if !self.queues.contains_key(topic) {
-            self.queues.insert(topic.to_string(), BTreeMap::new());
+            self.queues.insert(topic.to_string(), VecMap::new());
         }
         let partitions = self.queues.get_mut(topic).expect("inserted above");
         let queue = partitions.entry(partition).or_default();
@@ -104,7 +105,7 @@ impl Accumulator {
     }
 
     fn all_queues(&self) -> impl Iterator<Item = &VecDeque<ProducerBatch>> {
-        self.queues.values().flat_map(BTreeMap::values)
+        self.queues.values().flat_map(VecMap::values)
     }
 
     /// Partitions with queued batches, in order.
@@ -164,13 +165,13 @@ impl Accumulator {
 
     /// Takes every queued batch out (abort, fatal error).
     pub fn drain_all(&mut self) -> Vec<ProducerBatch> {
-        std::mem::take(&mut self.queues).into_values().flat_map(BTreeMap::into_values).flatten().collect()
+        std::mem::take(&mut self.queues).into_values().flat_map(VecMap::into_values).flatten().collect()
     }
 
     /// Forgets the sequence numbers of queued batches: an epoch bump
     /// restarts sequences at 0, so they are reassigned on drain.
     pub fn reset_sequences(&mut self) {
-        for batch in self.queues.values_mut().flat_map(BTreeMap::values_mut).flatten() {
+        for batch in self.queues.values_mut().flat_map(VecMap::values_mut).flatten() {
             batch.base_sequence = crate::engine::record::NO_SEQUENCE;
         }
     }

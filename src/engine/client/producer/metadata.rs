@@ -6,8 +6,7 @@
 //! `InvalidMetadataException`s), on a disconnect, while a topic or leader is
 //! unknown, and every `metadata.max.age.ms`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use crate::collections::{VecMap, VecSet};
 use crate::engine::ids::{BrokerId, PartitionId, TopicPartition};
 use crate::engine::protocol::MetadataResponse;
 use crate::engine::protocol::{CorrelationId, MetadataRequest};
@@ -34,11 +33,11 @@ impl TopicInfo {
 
 #[derive(Debug, Default)]
 pub(crate) struct ClientMetadata {
-    pub topics: BTreeMap<String, TopicInfo>,
+    pub topics: VecMap<String, TopicInfo>,
     /// Topics the producer sends to (asked for in every Metadata request).
-    pub wanted: BTreeSet<String>,
+    pub wanted: VecSet<String>,
     /// Brokers named in the last response.
-    pub brokers: BTreeSet<BrokerId>,
+    pub brokers: VecSet<BrokerId>,
     /// A refresh was asked for.
     pub need_update: bool,
     /// When the last successful response arrived.

@@ -53,6 +53,7 @@ use self::metadata::ClientMetadata;
 use self::sender::InFlightRequest;
 use self::txn::TxnManager;
 use self::workload::WorkloadState;
+use crate::collections::{VecMap, VecSet};
 use crate::engine::blob::Blob;
 use crate::engine::client::deadlines::DeadlineTimers;
 use crate::engine::client::{ProducerRecord, Workload};
@@ -101,20 +102,20 @@ pub struct Producer {
     metadata: ClientMetadata,
     accumulator: Accumulator,
     /// Records whose topic is not in the metadata yet, by topic.
-    pending: BTreeMap<String, VecDeque<PendingRecord>>,
-    sticky: BTreeMap<String, StickyPartitioner>,
+    pending: VecMap<String, VecDeque<PendingRecord>>,
+    sticky: VecMap<String, StickyPartitioner>,
     round_robin: RoundRobinPartitioner,
     tm: TxnManager,
     in_flight: BTreeMap<CorrelationId, InFlightRequest>,
     /// One request-timeout timer per broker connection.
     timeout_timers: DeadlineTimers,
     /// ProduceRequests in flight per broker.
-    produce_in_flight: BTreeMap<BrokerId, u32>,
+    produce_in_flight: VecMap<BrokerId, u32>,
     /// Partitions with a batch in flight, when `max.in.flight.requests.per.connection`
     /// is 1 (Java's `guaranteeMessageOrder`: the partition is muted).
-    muted: BTreeSet<TopicPartition>,
+    muted: VecSet<TopicPartition>,
     /// No new connection attempt to a broker before this time (after a refusal or disconnect).
-    node_backoff: BTreeMap<BrokerId, Millis>,
+    node_backoff: VecMap<BrokerId, Millis>,
     /// Rotates the broker picked for Metadata / InitProducerId / FindCoordinator.
     node_cursor: u32,
     /// Rotates the first partition drained per broker (Java's `drainIndex`), for fairness.
@@ -146,15 +147,15 @@ impl Producer {
             paused: false,
             bootstrap,
             metadata: ClientMetadata::default(),
-            pending: BTreeMap::new(),
-            sticky: BTreeMap::new(),
+            pending: VecMap::new(),
+            sticky: VecMap::new(),
             round_robin: RoundRobinPartitioner::new(),
             tm,
             in_flight: BTreeMap::new(),
             timeout_timers: DeadlineTimers::default(),
-            produce_in_flight: BTreeMap::new(),
-            muted: BTreeSet::new(),
-            node_backoff: BTreeMap::new(),
+            produce_in_flight: VecMap::new(),
+            muted: VecSet::new(),
+            node_backoff: VecMap::new(),
             node_cursor: 0,
             drain_cursor: 0,
             next_correlation_id: 1,

@@ -1,10 +1,11 @@
 //! What a producer counts: the numbers the UI shows and the record of
 //! everything acknowledged that durability tests check against the logs.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use crate::collections::VecMap;
 use crate::engine::error::KafkaError;
 use crate::engine::ids::TopicPartition;
 use crate::engine::record::Offset;
@@ -25,7 +26,7 @@ pub struct ProducerStats {
     /// Records whose delivery report was an error (`record-error-total`).
     pub records_failed: u64,
     /// Failed records by Kafka error name.
-    pub failed_by_error: BTreeMap<String, u64>,
+    pub failed_by_error: VecMap<String, u64>,
     /// Batches sent again after a retriable error (`record-retry-total` counts records; this counts batches).
     pub retries: u64,
     /// ProduceRequests sent.
@@ -63,10 +64,10 @@ impl AckedRange {
 pub(crate) struct Ledger {
     pub stats: ProducerStats,
     pub recent: VecDeque<DeliveryReport>,
-    pub last_acked: BTreeMap<TopicPartition, Offset>,
+    pub last_acked: VecMap<TopicPartition, Offset>,
     acked: Vec<AckedRange>,
     /// Index in `acked` of each partition's latest range (to merge into).
-    latest_range: BTreeMap<TopicPartition, u32>,
+    latest_range: VecMap<TopicPartition, u32>,
     /// More than `ACKED_RANGES_MAX` ranges: later acknowledgements are not kept.
     pub acked_truncated: bool,
 }

@@ -22,10 +22,11 @@
 //! `BeginTransaction`, `CommitTransaction`, `AbortTransaction`; an abortable
 //! error is `TxnRequiresAbort()`, a fatal one `IsFatal`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::collections::{VecMap, VecSet};
 use crate::engine::error::KafkaError;
 use crate::engine::ids::{BrokerId, TopicPartition};
 use crate::engine::log::producer_state::increment_sequence;
@@ -101,11 +102,11 @@ pub(crate) struct Transactional {
     /// transaction begins when initialisation completes.
     pub begin_after_init: bool,
     /// Partitions the coordinator has added to the transaction.
-    pub partitions: BTreeSet<TopicPartition>,
+    pub partitions: VecSet<TopicPartition>,
     /// Partitions written to that still need AddPartitionsToTxn.
-    pub pending_partitions: BTreeSet<TopicPartition>,
+    pub pending_partitions: VecSet<TopicPartition>,
     /// Partitions in the AddPartitionsToTxn on the wire.
-    pub adding: BTreeSet<TopicPartition>,
+    pub adding: VecSet<TopicPartition>,
     /// Whether anything was added to the transaction (otherwise commit and
     /// abort complete without EndTxn, as in Java).
     pub started: bool,
@@ -120,7 +121,7 @@ pub(crate) struct TxnManager {
     pub idempotent: bool,
     pub producer_id: ProducerId,
     pub producer_epoch: ProducerEpoch,
-    pub sequences: BTreeMap<TopicPartition, PartitionSequences>,
+    pub sequences: VecMap<TopicPartition, PartitionSequences>,
     /// A sequence may be lost (a batch that had one failed): start a new
     /// epoch once nothing is in flight.
     pub epoch_bump_required: bool,
@@ -139,7 +140,7 @@ impl TxnManager {
             idempotent,
             producer_id: NO_PRODUCER_ID,
             producer_epoch: NO_PRODUCER_EPOCH,
-            sequences: BTreeMap::new(),
+            sequences: VecMap::new(),
             epoch_bump_required: false,
             request_in_flight: false,
             next_request_at: 0,
@@ -149,9 +150,9 @@ impl TxnManager {
                 state: TransactionState::Uninitialized,
                 coordinator: None,
                 begin_after_init: false,
-                partitions: BTreeSet::new(),
-                pending_partitions: BTreeSet::new(),
-                adding: BTreeSet::new(),
+                partitions: VecSet::new(),
+                pending_partitions: VecSet::new(),
+                adding: VecSet::new(),
                 started: false,
                 last_error: None,
             }),

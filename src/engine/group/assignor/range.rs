@@ -8,12 +8,11 @@
 //! extra partition of every topic: range can be lopsided across topics, which is the point of the
 //! lesson. (Java's KIP-881 rack-aware path applies only when consumers and brokers set racks.)
 
-use std::collections::BTreeMap;
-
 use super::{empty_assignment, member_order, Assignment, MemberSubscription};
+use crate::collections::VecMap;
 use crate::engine::ids::TopicPartition;
 
-pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &BTreeMap<String, i32>) -> Assignment {
+pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &VecMap<String, i32>) -> Assignment {
     let mut assignment = empty_assignment(members);
     for (topic, &partition_count) in partitions_per_topic {
         let mut consumers: Vec<&MemberSubscription> = members.iter().filter(|m| m.subscribes(topic)).collect();

@@ -6,17 +6,16 @@
 //! does not subscribe to the partition's topic. With identical subscriptions the counts differ
 //! by at most one; with different subscriptions the result can be lopsided.
 
-use std::collections::BTreeMap;
-
 use super::{empty_assignment, member_order, Assignment, MemberSubscription};
+use crate::collections::VecMap;
 use crate::engine::ids::TopicPartition;
 
-pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &BTreeMap<String, i32>) -> Assignment {
+pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &VecMap<String, i32>) -> Assignment {
     let mut assignment = empty_assignment(members);
     let mut circle: Vec<&MemberSubscription> = members.iter().collect();
     circle.sort_by(|a, b| member_order(a, b));
 
-    // `partitions_per_topic` holds only subscribed topics, and a BTreeMap iterates them sorted.
+    // `partitions_per_topic` holds only subscribed topics, and a VecMap iterates them sorted.
     let mut next = 0usize;
     for (topic, &partition_count) in partitions_per_topic {
         for partition in 0..partition_count {

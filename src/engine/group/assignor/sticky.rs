@@ -40,9 +40,10 @@
 //!   an older-generation owner only if that owner still subscribes to its topic and takes part
 //!   in balancing (Java would hand it back regardless, or fail on a null lookup).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use super::{finish, subscribed_partition_counts, Assignment, MemberSubscription, DEFAULT_GENERATION};
+use crate::collections::{VecMap, VecSet};
 use crate::engine::ids::TopicPartition;
 
 /// The sticky assignment and, from the constrained algorithm, the partitions changing owner.
@@ -50,12 +51,12 @@ pub(super) struct StickyResult {
     pub assignment: Assignment,
     /// Java's `partitionsTransferringOwnership`: partition -> new owner. `None` after the general
     /// algorithm, where the cooperative assignor computes it from the owned partitions instead.
-    pub transferring: Option<BTreeMap<TopicPartition, String>>,
+    pub transferring: Option<VecMap<TopicPartition, String>>,
 }
 
-pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &BTreeMap<String, i32>) -> StickyResult {
+pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &VecMap<String, i32>) -> StickyResult {
     if members.is_empty() {
-        return StickyResult { assignment: Assignment::new(), transferring: Some(BTreeMap::new()) };
+        return StickyResult { assignment: Assignment::new(), transferring: Some(VecMap::new()) };
     }
     // Member-id order stands in for JoinGroup arrival order within a hash bucket.
     let mut visit: Vec<&MemberSubscription> = members.iter().collect();
@@ -93,9 +94,9 @@ pub(super) fn sort_in_java_hash_map_order<T>(items: &mut [T], key: impl Fn(&T) -
 /// Members' ownership claims after Java's `allSubscriptionsEqual` checks.
 struct Ownership {
     /// Member -> the partitions it validly owns (every member has an entry).
-    owned: BTreeMap<String, Vec<TopicPartition>>,
+    owned: VecMap<String, Vec<TopicPartition>>,
     /// Partitions claimed by two members of the same generation: owned by nobody.
-    multiply_claimed: BTreeSet<TopicPartition>,
+    multiply_claimed: VecSet<TopicPartition>,
     all_subscriptions_equal: bool,
     /// The highest generation any member reports.
     max_generation: i32,
@@ -103,24 +104,24 @@ struct Ownership {
 
 /// Java's `allSubscriptionsEqual`: compares subscriptions and resolves conflicting claims,
 /// visiting members in `visit` order.
-fn resolve_ownership(visit: &[&MemberSubscription], partitions_per_topic: &BTreeMap<String, i32>) -> Ownership {
-    let mut owned: BTreeMap<String, Vec<TopicPartition>> =
+fn resolve_ownership(visit: &[&MemberSubscription], partitions_per_topic: &VecMap<String, i32>) -> Ownership {
+    let mut owned: VecMap<String, Vec<TopicPartition>> =
         visit.iter().map(|m| (m.member_id.clone(), Vec::new())).collect();
-    let mut multiply_claimed = BTreeSet::new();
-    let mut claimed_by: BTreeMap<&TopicPartition, &MemberSubscription> = BTreeMap::new();
-    let mut reference_topics: Option<BTreeSet<&str>> = None;
+    let mut multiply_claimed = VecSet::new();
+    let mut claimed_by: VecMap<&TopicPartition, &MemberSubscription> = VecMap::new();
+    let mut reference_topics: Option<VecSet<&str>> = None;
     let mut all_subscriptions_equal = true;
     let mut max_generation = DEFAULT_GENERATION;
 
     for &member in visit {
-        let topics: BTreeSet<&str> = member.topics.iter().map(String::as_str).collect();
+        let topics: VecSet<&str> = member.topics.iter().map(String::as_str).collect();
         match &reference_topics {
             None => reference_topics = Some(topics),
             Some(reference) => all_subscriptions_equal &= *reference == topics,
         }
         max_generation = max_generation.max(member.generation);
 
-        let mut listed = BTreeSet::new();
+        let mut listed = VecSet::new();
         for tp in &member.owned_partitions {
             let exists = partitions_per_topic.get(&tp.topic).is_some_and(|&count| (0..count).contains(&tp.partition));
             if !exists || !listed.insert(tp) {
@@ -150,7 +151,7 @@ fn resolve_ownership(visit: &[&MemberSubscription], partitions_per_topic: &BTree
 }
 
 /// Every partition of the given topics, sorted by (topic, partition).
-fn all_partitions_sorted(partitions_per_topic: &BTreeMap<String, i32>) -> Vec<TopicPartition> {
+fn all_partitions_sorted(partitions_per_topic: &VecMap<String, i32>) -> Vec<TopicPartition> {
     partitions_per_topic
         .iter()
         .flat_map(|(topic, &count)| (0..count).map(move |p| TopicPartition::new(topic.as_str(), p)))
@@ -160,7 +161,7 @@ fn all_partitions_sorted(partitions_per_topic: &BTreeMap<String, i32>) -> Vec<To
 /// Java's `ConstrainedAssignmentBuilder` (all members subscribe to the same topics), visiting
 /// members in `visit` order when they keep owned partitions.
 fn constrained_assign(
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
     visit: &[&MemberSubscription],
     ownership: Ownership,
 ) -> StickyResult {
@@ -174,8 +175,8 @@ fn constrained_assign(
     let mut current_over_min = 0;
 
     let mut assignment: Assignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect();
-    let mut assigned = BTreeSet::new();
-    let mut revoked = BTreeSet::new();
+    let mut assigned = VecSet::new();
+    let mut revoked = VecSet::new();
     let mut under_min: Vec<String> = Vec::new();
     let mut exactly_min: VecDeque<String> = VecDeque::new();
 
@@ -211,7 +212,7 @@ fn constrained_assign(
     //    at minQuota until `expected_over_min` members have maxQuota.
     under_min.sort();
     exactly_min.make_contiguous().sort();
-    let mut transferring = BTreeMap::new();
+    let mut transferring = VecMap::new();
     let mut next = 0usize; // Java's iterator over `under_min`, restarted when exhausted.
     for tp in all_partitions_sorted(partitions_per_topic).into_iter().filter(|tp| !assigned.contains(tp)) {
         let (consumer, from_under_min) = if next < under_min.len() {
@@ -255,9 +256,9 @@ fn constrained_assign(
 #[derive(Default)]
 struct PartitionMovements {
     /// topic -> (from, to) -> partitions of the topic that made that move.
-    by_topic: BTreeMap<String, BTreeMap<(String, String), BTreeSet<TopicPartition>>>,
+    by_topic: VecMap<String, VecMap<(String, String), VecSet<TopicPartition>>>,
     /// partition -> (first owner, current owner).
-    moves: BTreeMap<TopicPartition, (String, String)>,
+    moves: VecMap<TopicPartition, (String, String)>,
 }
 
 impl PartitionMovements {
@@ -314,21 +315,21 @@ impl PartitionMovements {
 
 /// Java's `GeneralAssignmentBuilder` (members subscribe to different topics).
 struct General<'a> {
-    partitions_per_topic: &'a BTreeMap<String, i32>,
+    partitions_per_topic: &'a VecMap<String, i32>,
     members: &'a [&'a MemberSubscription],
     max_generation: i32,
     /// topic -> members subscribed to it (`topic2AllPotentialConsumers`).
-    topic_consumers: BTreeMap<String, Vec<String>>,
+    topic_consumers: VecMap<String, Vec<String>>,
     /// member -> its subscribed topics that exist (`consumer2AllPotentialTopics`).
-    consumer_topics: BTreeMap<String, BTreeSet<String>>,
+    consumer_topics: VecMap<String, VecSet<String>>,
     /// member -> partitions (`currentAssignment`).
     current: Assignment,
     /// partition -> member (`currentPartitionConsumer`).
-    partition_consumer: BTreeMap<TopicPartition, String>,
+    partition_consumer: VecMap<TopicPartition, String>,
     /// Partitions, topics with fewer potential consumers first (`sortedAllPartitions`).
     sorted_partitions: Vec<TopicPartition>,
     /// Members by (partition count, member id) (`sortedCurrentSubscriptions`).
-    by_load: BTreeSet<(usize, String)>,
+    by_load: VecSet<(usize, String)>,
     /// Some member lost a partition of a topic it unsubscribed from.
     revocation_required: bool,
     movements: PartitionMovements,
@@ -337,14 +338,14 @@ struct General<'a> {
 impl<'a> General<'a> {
     fn new(
         members: &'a [&'a MemberSubscription],
-        partitions_per_topic: &'a BTreeMap<String, i32>,
+        partitions_per_topic: &'a VecMap<String, i32>,
         ownership: Ownership,
     ) -> Self {
-        let mut topic_consumers: BTreeMap<String, Vec<String>> =
+        let mut topic_consumers: VecMap<String, Vec<String>> =
             partitions_per_topic.keys().map(|t| (t.clone(), Vec::new())).collect();
-        let mut consumer_topics = BTreeMap::new();
+        let mut consumer_topics = VecMap::new();
         for member in members {
-            let topics: BTreeSet<String> =
+            let topics: VecSet<String> =
                 member.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect();
             for topic in &topics {
                 topic_consumers.get_mut(topic).expect("entry").push(member.member_id.clone());
@@ -371,7 +372,7 @@ impl<'a> General<'a> {
             current,
             partition_consumer,
             sorted_partitions,
-            by_load: BTreeSet::new(),
+            by_load: VecSet::new(),
             revocation_required: false,
             movements: PartitionMovements::default(),
         }
@@ -379,7 +380,7 @@ impl<'a> General<'a> {
 
     fn build(mut self) -> Assignment {
         // Claims from members of an older generation: where they may hand a partition back to.
-        let mut previous: BTreeMap<TopicPartition, (String, i32)> = BTreeMap::new();
+        let mut previous: VecMap<TopicPartition, (String, i32)> = VecMap::new();
         for member in self.members {
             if member.generation >= self.max_generation {
                 continue;
@@ -393,7 +394,7 @@ impl<'a> General<'a> {
         }
 
         // Keep owned partitions of topics the owner still subscribes to.
-        let mut assigned = BTreeSet::new();
+        let mut assigned = VecSet::new();
         for (member, partitions) in &mut self.current {
             let topics = &self.consumer_topics[member];
             partitions.retain(|tp| {
@@ -425,7 +426,7 @@ impl<'a> General<'a> {
         self.consumer_topics[member].iter().map(|t| self.partitions_per_topic[t] as usize).sum()
     }
 
-    fn balance(&mut self, previous: &BTreeMap<TopicPartition, (String, i32)>, mut unassigned: Vec<TopicPartition>) {
+    fn balance(&mut self, previous: &VecMap<TopicPartition, (String, i32)>, mut unassigned: Vec<TopicPartition>) {
         let initializing = self.by_load.last().is_none_or(|(count, _)| *count == 0);
 
         for tp in &unassigned {
@@ -440,7 +441,7 @@ impl<'a> General<'a> {
         }
 
         // Only topics with two or more potential consumers, and members that could change, take part.
-        let fixed_topics: BTreeSet<String> =
+        let fixed_topics: VecSet<String> =
             self.topic_consumers.iter().filter(|(_, c)| c.len() < 2).map(|(t, _)| t.clone()).collect();
         self.sorted_partitions.retain(|tp| !fixed_topics.contains(&tp.topic));
         unassigned.retain(|tp| !fixed_topics.contains(&tp.topic));
@@ -509,13 +510,13 @@ impl<'a> General<'a> {
     fn perform_reassignments(
         &mut self,
         reassignable: &[TopicPartition],
-        previous: &BTreeMap<TopicPartition, (String, i32)>,
+        previous: &VecMap<TopicPartition, (String, i32)>,
     ) -> bool {
         let mut moved = false;
         // Java repeats passes until one moves nothing. When undoing an earlier move swaps in a
         // partition held by a third member, two passes can undo each other forever (found by
         // this module's property tests); stop when a pass starts from an assignment seen before.
-        let mut seen = BTreeSet::new();
+        let mut seen = VecSet::new();
         loop {
             if !seen.insert(self.current.clone()) {
                 return moved;
@@ -590,7 +591,7 @@ pub struct CooperativeAssignment {
     pub assignment: Assignment,
     /// Partitions moving from one member to another -> their new owner. Their old owners revoke
     /// them and rejoin; the follow-up rebalance gives them to the new owner.
-    pub transferring: BTreeMap<TopicPartition, String>,
+    pub transferring: VecMap<TopicPartition, String>,
 }
 
 /// `CooperativeStickyAssignor.assign`: the sticky target, then `adjustAssignment` holds back the
@@ -598,7 +599,7 @@ pub struct CooperativeAssignment {
 /// and [`cooperative_first_round`]'s rule otherwise, exactly as Java does.
 pub fn assign_cooperative(
     members: &[MemberSubscription],
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
 ) -> CooperativeAssignment {
     let partitions_per_topic = subscribed_partition_counts(members, partitions_per_topic);
     let StickyResult { assignment, transferring } = assign(members, &partitions_per_topic);
@@ -627,7 +628,7 @@ pub fn cooperative_first_round(target: &Assignment, members: &[MemberSubscriptio
 pub fn cooperative_revocations(previous: &Assignment, target: &Assignment) -> Assignment {
     let mut revocations = Assignment::new();
     for (member, owned) in previous {
-        let kept: BTreeSet<&TopicPartition> = target.get(member).into_iter().flatten().collect();
+        let kept: VecSet<&TopicPartition> = target.get(member).into_iter().flatten().collect();
         let revoked: Vec<TopicPartition> = owned.iter().filter(|tp| !kept.contains(tp)).cloned().collect();
         if !revoked.is_empty() {
             revocations.insert(member.clone(), revoked);
@@ -641,13 +642,13 @@ pub fn cooperative_revocations(previous: &Assignment, target: &Assignment) -> As
 fn partitions_transferring_ownership(
     members: &[MemberSubscription],
     target: &Assignment,
-) -> BTreeMap<TopicPartition, String> {
-    let mut added = BTreeMap::new();
-    let mut revoked = BTreeSet::new();
+) -> VecMap<TopicPartition, String> {
+    let mut added = VecMap::new();
+    let mut revoked = VecSet::new();
     for member in members {
         let Some(assigned) = target.get(&member.member_id) else { continue };
-        let owned: BTreeSet<&TopicPartition> = member.owned_partitions.iter().collect();
-        let assigned_set: BTreeSet<&TopicPartition> = assigned.iter().collect();
+        let owned: VecSet<&TopicPartition> = member.owned_partitions.iter().collect();
+        let assigned_set: VecSet<&TopicPartition> = assigned.iter().collect();
         for tp in assigned.iter().filter(|tp| !owned.contains(tp)) {
             added.insert(tp.clone(), member.member_id.clone());
         }
@@ -658,7 +659,7 @@ fn partitions_transferring_ownership(
 }
 
 /// `adjustAssignment`: the target without the partitions still changing owner.
-fn hold_back(target: &Assignment, transferring: &BTreeMap<TopicPartition, String>) -> Assignment {
+fn hold_back(target: &Assignment, transferring: &VecMap<TopicPartition, String>) -> Assignment {
     let mut assignment = target.clone();
     for (tp, new_owner) in transferring {
         if let Some(partitions) = assignment.get_mut(new_owner) {

@@ -2,12 +2,11 @@
 //! `RangeAssignor`/`RoundRobinAssignor`/`StickyAssignor` javadoc examples and
 //! `clients/src/test/java/org/apache/kafka/clients/consumer/internals/AbstractStickyAssignorTest.java`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use proptest::prelude::*;
 
 use super::sticky::sort_in_java_hash_map_order;
 use super::*;
+use crate::collections::{VecMap, VecSet};
 use crate::engine::config::AssignorName::{self, CooperativeSticky, Range, RoundRobin, Sticky};
 
 const ALL: [AssignorName; 4] = [Range, RoundRobin, Sticky, CooperativeSticky];
@@ -16,7 +15,7 @@ fn tp(topic: &str, partition: i32) -> TopicPartition {
     TopicPartition::new(topic, partition)
 }
 
-fn topics(counts: &[(&str, i32)]) -> BTreeMap<String, i32> {
+fn topics(counts: &[(&str, i32)]) -> VecMap<String, i32> {
     counts.iter().map(|(t, n)| (t.to_string(), *n)).collect()
 }
 
@@ -180,7 +179,7 @@ fn sticky_keeps_owned_partitions_when_a_member_joins() {
     assert_eq!(round.target["consumer2"], sorted(vec![tp("topic2", 0), tp("topic1", 1)]));
     assert_eq!(round.target["consumer3"], [tp("topic1", 2), tp("topic2", 3)]);
     assert_eq!(round.target["consumer4"], [tp("topic2", 2)]);
-    let expected_moves: BTreeMap<TopicPartition, String> = [
+    let expected_moves: VecMap<TopicPartition, String> = [
         (tp("topic1", 2), "consumer3".to_string()),
         (tp("topic2", 3), "consumer3".to_string()),
         (tp("topic2", 2), "consumer4".to_string()),
@@ -370,7 +369,7 @@ fn sticky_balancing_stops_where_kafkas_loop_would_cycle_forever() {
 #[derive(Debug, Clone)]
 struct Group {
     members: Vec<MemberSubscription>,
-    partitions_per_topic: BTreeMap<String, i32>,
+    partitions_per_topic: VecMap<String, i32>,
 }
 
 const TOPIC_NAMES: [&str; 4] = ["alpha", "beta", "gamma", "delta"];
@@ -385,12 +384,12 @@ fn group_strategy() -> impl Strategy<Value = Group> {
     let counts = proptest::collection::vec(0i32..9, 4);
     let members = proptest::collection::vec((proptest::collection::vec(any::<bool>(), 4), static_id_strategy()), 1..8);
     (counts, members, any::<bool>()).prop_map(|(counts, members, drop_delta)| {
-        let mut partitions_per_topic: BTreeMap<String, i32> =
+        let mut partitions_per_topic: VecMap<String, i32> =
             TOPIC_NAMES.iter().zip(counts).map(|(t, n)| (t.to_string(), n)).collect();
         if drop_delta {
             partitions_per_topic.remove("delta");
         }
-        let mut used_instances = BTreeSet::new();
+        let mut used_instances = VecSet::new();
         let members = members
             .into_iter()
             .enumerate()
@@ -409,9 +408,9 @@ fn group_strategy() -> impl Strategy<Value = Group> {
 }
 
 /// Up to 7 members all subscribing to the same topics.
-fn uniform_group_strategy() -> impl Strategy<Value = (Vec<String>, usize, BTreeMap<String, i32>)> {
+fn uniform_group_strategy() -> impl Strategy<Value = (Vec<String>, usize, VecMap<String, i32>)> {
     (proptest::collection::vec(0i32..12, 1..4), 1usize..8).prop_map(|(counts, members)| {
-        let partitions_per_topic: BTreeMap<String, i32> =
+        let partitions_per_topic: VecMap<String, i32> =
             TOPIC_NAMES.iter().zip(counts).map(|(t, n)| (t.to_string(), n)).collect();
         (partitions_per_topic.keys().cloned().collect(), members, partitions_per_topic)
     })
@@ -419,7 +418,7 @@ fn uniform_group_strategy() -> impl Strategy<Value = (Vec<String>, usize, BTreeM
 
 fn check_valid(group: &Group, result: &Assignment) -> Result<(), TestCaseError> {
     prop_assert_eq!(result.len(), group.members.len());
-    let mut owner: BTreeMap<&TopicPartition, &str> = BTreeMap::new();
+    let mut owner: VecMap<&TopicPartition, &str> = VecMap::new();
     for member in &group.members {
         for p in &result[&member.member_id] {
             prop_assert!(member.subscribes(&p.topic), "{} got {} without subscribing", member.member_id, p);

@@ -25,12 +25,11 @@
 //! `HashMap` (a new leader after the old one left, the member list sent to
 //! the leader), the model takes the earliest member, so runs are repeatable.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 
 use super::offsets::CommittedOffset;
 use super::Responder;
+use crate::collections::{VecMap, VecSet};
 use crate::engine::event::GroupEvent;
 use crate::engine::ids::{BrokerId, ClientId, PartitionId, TopicPartition};
 use crate::engine::node::Ctx;
@@ -121,7 +120,7 @@ impl Member {
     }
 
     /// `MemberMetadata.vote`: its most preferred protocol among `candidates`.
-    fn vote<'a>(&'a self, candidates: &BTreeSet<&str>) -> &'a str {
+    fn vote<'a>(&'a self, candidates: &VecSet<&str>) -> &'a str {
         self.protocols
             .iter()
             .map(|p| p.name.as_str())
@@ -175,16 +174,16 @@ pub(crate) struct Group {
     pub members: Vec<Member>,
     /// KIP-394: member ids handed out with MEMBER_ID_REQUIRED whose owners
     /// have not joined with them yet, with their expiry token.
-    pub pending_members: BTreeMap<String, u64>,
+    pub pending_members: VecMap<String, u64>,
     /// Members of the new generation that have not sent SyncGroup yet.
-    pub pending_sync: BTreeSet<String>,
+    pub pending_sync: VecSet<String>,
     /// Token of the pending-sync deadline of the current generation.
     pub sync_token: Option<u64>,
     /// A member joined during the initial delay (extends it).
     pub new_member_added: bool,
     pub join_delay: Option<JoinDelay>,
     /// Committed offsets: the last durably committed offset per partition.
-    pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
+    pub offsets: VecMap<TopicPartition, CommittedOffset>,
 }
 
 impl Group {
@@ -199,12 +198,12 @@ impl Group {
             protocol: None,
             leader: None,
             members: Vec::new(),
-            pending_members: BTreeMap::new(),
-            pending_sync: BTreeSet::new(),
+            pending_members: VecMap::new(),
+            pending_sync: VecSet::new(),
             sync_token: None,
             new_member_added: false,
             join_delay: None,
-            offsets: BTreeMap::new(),
+            offsets: VecMap::new(),
         }
     }
 
@@ -332,9 +331,9 @@ impl Group {
     }
 
     /// Protocols every member supports (`candidateProtocols`), in no particular order.
-    fn candidate_protocols(&self) -> BTreeSet<&str> {
+    fn candidate_protocols(&self) -> VecSet<&str> {
         let Some(first) = self.members.first() else {
-            return BTreeSet::new();
+            return VecSet::new();
         };
         first
             .protocols
@@ -367,7 +366,7 @@ impl Group {
         assert!(!self.members.is_empty(), "cannot select a protocol for an empty group");
         let candidates = self.candidate_protocols();
         assert!(!candidates.is_empty(), "group {}: members share no protocol", self.id);
-        let mut votes: BTreeMap<&str, u32> = BTreeMap::new();
+        let mut votes: VecMap<&str, u32> = VecMap::new();
         for member in &self.members {
             *votes.entry(member.vote(&candidates)).or_default() += 1;
         }
@@ -431,10 +430,10 @@ impl Group {
     /// Asserts the bookkeeping invariants (checked after every handler in tests).
     #[cfg(test)]
     pub fn check_invariants(&self) {
-        let ids: BTreeSet<&str> = self.members.iter().map(|m| m.member_id.as_str()).collect();
+        let ids: VecSet<&str> = self.members.iter().map(|m| m.member_id.as_str()).collect();
         assert_eq!(ids.len(), self.members.len(), "member ids are unique");
         let instances: Vec<&str> = self.members.iter().filter_map(|m| m.group_instance_id.as_deref()).collect();
-        let unique: BTreeSet<&str> = instances.iter().copied().collect();
+        let unique: VecSet<&str> = instances.iter().copied().collect();
         assert_eq!(unique.len(), instances.len(), "instance ids are unique");
         match &self.leader {
             Some(leader) => assert!(ids.contains(leader.as_str()), "the leader is a member"),

@@ -6,8 +6,6 @@
 //! restarts within its session takes its old place back. Joining members are
 //! parked until the join phase of the rebalance ends (`rebalance.rs`).
 
-use std::collections::BTreeMap;
-
 use rand::RngCore;
 
 use super::group::{Group, GroupState, Member};
@@ -15,6 +13,7 @@ use super::group_record;
 use super::rebalance::{group_metadata_value, map_group_store_error};
 use super::sync::sync_error;
 use super::{GroupCoordinator, GroupTimer, PendingWrite, Responder, StaticRejoin, NEW_MEMBER_JOIN_TIMEOUT_MS};
+use crate::collections::VecMap;
 use crate::engine::broker::host::CoordinatorHost;
 use crate::engine::error::KafkaError;
 use crate::engine::event::GroupEvent;
@@ -293,7 +292,7 @@ impl GroupCoordinator {
         match group.state {
             GroupState::Stable => {
                 if group.protocol.as_deref() == Some(group.select_protocol().as_str()) {
-                    let assignment: BTreeMap<String, Vec<TopicPartition>> =
+                    let assignment: VecMap<String, Vec<TopicPartition>> =
                         group.members.iter().map(|m| (m.member_id.clone(), m.assignment.clone())).collect();
                     let record =
                         group_record::group_metadata_record(&group_id, &group_metadata_value(group, &assignment));

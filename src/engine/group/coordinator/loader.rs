@@ -21,12 +21,11 @@
 //! (Kafka's loader reads to the log end at once; the difference is a few
 //! milliseconds of replication).
 
-use std::collections::BTreeMap;
-
 use super::group::{Group, GroupState, Member};
 use super::group_record::{decode_group_value, GroupMetadataValue};
 use super::offsets::{decode_key, decode_offset_value, CommittedOffset, OffsetsRecordKey};
 use super::{offsets_tp, GroupCoordinator, OwnedPartition};
+use crate::collections::VecMap;
 use crate::engine::broker::host::CoordinatorHost;
 use crate::engine::event::GroupEvent;
 use crate::engine::ids::{PartitionId, TopicPartition};
@@ -40,10 +39,10 @@ type OffsetDelta = (String, TopicPartition, Option<CommittedOffset>);
 #[derive(Debug, Default)]
 pub(super) struct Replay {
     /// `None` is a tombstone.
-    offsets: BTreeMap<(String, TopicPartition), Option<CommittedOffset>>,
-    groups: BTreeMap<String, Option<GroupMetadataValue>>,
+    offsets: VecMap<(String, TopicPartition), Option<CommittedOffset>>,
+    groups: VecMap<String, Option<GroupMetadataValue>>,
     /// Transactional offset commits, applied at their commit marker.
-    open_txns: BTreeMap<ProducerId, Vec<OffsetDelta>>,
+    open_txns: VecMap<ProducerId, Vec<OffsetDelta>>,
 }
 
 impl Replay {
@@ -184,7 +183,7 @@ impl GroupCoordinator {
     /// generation replaces a group only if the group has not moved on since
     /// the load (no rebalance started, no newer generation).
     fn apply_replay(&mut self, ctx: &mut Ctx, partition: PartitionId, replay: Replay, catch_up: bool) {
-        let mut touched: BTreeMap<String, bool> = BTreeMap::new();
+        let mut touched: VecMap<String, bool> = VecMap::new();
         for (group_id, value) in replay.groups {
             let existed = self.groups.contains_key(&group_id);
             let group =

@@ -49,6 +49,7 @@ pub use offsets::{decode_offsets_record, CommittedOffset};
 pub use snapshot::{CommittedOffsetSnapshot, GroupSnapshot, MemberSnapshot};
 
 use self::group::Group;
+use crate::collections::VecMap;
 use crate::engine::broker::host::CoordinatorHost;
 use crate::engine::broker::BrokerTimer;
 use crate::engine::config::BrokerConfig;
@@ -140,7 +141,7 @@ pub(crate) enum PendingWrite {
         refused: Vec<(TopicPartition, KafkaError)>,
     },
     /// The leader's assignment for a generation (SyncGroup).
-    Assignment { group: String, generation: i32, assignment: BTreeMap<String, Vec<TopicPartition>> },
+    Assignment { group: String, generation: i32, assignment: VecMap<String, Vec<TopicPartition>> },
     /// A static member rejoined a Stable group under a new member id (KIP-345).
     StaticRejoin { group: String, rejoin: StaticRejoin },
     /// A generation that ended Empty; nobody waits for it.
@@ -161,8 +162,8 @@ pub(crate) struct StaticRejoin {
 pub struct GroupCoordinator {
     pub broker_id: BrokerId,
     pub config: BrokerConfig,
-    owned: BTreeMap<PartitionId, OwnedPartition>,
-    groups: BTreeMap<String, Group>,
+    owned: VecMap<PartitionId, OwnedPartition>,
+    groups: VecMap<String, Group>,
     /// By (partition, last offset of the append).
     pending: BTreeMap<(PartitionId, Offset), PendingWrite>,
     next_token: u64,
@@ -173,8 +174,8 @@ impl GroupCoordinator {
         GroupCoordinator {
             broker_id,
             config,
-            owned: BTreeMap::new(),
-            groups: BTreeMap::new(),
+            owned: VecMap::new(),
+            groups: VecMap::new(),
             pending: BTreeMap::new(),
             next_token: 0,
         }

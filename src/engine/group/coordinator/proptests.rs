@@ -4,12 +4,11 @@
 //! After every completed rebalance the stored assignment gives each
 //! partition to at most one member, and to someone.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use proptest::prelude::*;
 
 use super::tests::{tp, Harness, TOPIC};
 use super::*;
+use crate::collections::{VecMap, VecSet};
 use crate::engine::config::AssignorName;
 use crate::engine::event::GroupEvent;
 use crate::engine::group::assignor::{assign, MemberSubscription};
@@ -70,11 +69,11 @@ enum Pending {
 
 struct Driver {
     h: Harness,
-    consumers: BTreeMap<u8, Consumer>,
+    consumers: VecMap<u8, Consumer>,
     next_client: ClientId,
-    inflight: BTreeMap<CorrelationId, (ClientId, Pending)>,
+    inflight: VecMap<CorrelationId, (ClientId, Pending)>,
     /// What each generation's leader sent in SyncGroup.
-    leader_assignments: BTreeMap<i32, BTreeMap<String, Vec<TopicPartition>>>,
+    leader_assignments: VecMap<i32, VecMap<String, Vec<TopicPartition>>>,
     stable_checks: u32,
 }
 
@@ -92,10 +91,10 @@ impl Driver {
     fn new() -> Self {
         Driver {
             h: Harness::new(),
-            consumers: BTreeMap::new(),
+            consumers: VecMap::new(),
             next_client: 1,
-            inflight: BTreeMap::new(),
-            leader_assignments: BTreeMap::new(),
+            inflight: VecMap::new(),
+            leader_assignments: VecMap::new(),
             stable_checks: 0,
         }
     }
@@ -230,7 +229,7 @@ impl Driver {
                         let members: Vec<MemberSubscription> =
                             r.members.iter().map(MemberSubscription::from_join_member).collect();
                         let protocol = assignor(r.protocol_name.as_deref().expect("a protocol"));
-                        let result = assign(protocol, &members, &BTreeMap::from([(TOPIC.to_string(), PARTITIONS)]));
+                        let result = assign(protocol, &members, &VecMap::from([(TOPIC.to_string(), PARTITIONS)]));
                         self.leader_assignments.insert(r.generation_id, result.clone());
                         assignments = result
                             .into_iter()
@@ -296,7 +295,7 @@ impl Driver {
             return;
         }
         self.stable_checks += u32::from(reached_stable);
-        let mut owners: BTreeMap<TopicPartition, &str> = BTreeMap::new();
+        let mut owners: VecMap<TopicPartition, &str> = VecMap::new();
         for m in &g.members {
             for tp in &m.assignment {
                 if let Some(other) = owners.insert(tp.clone(), &m.member_id) {
@@ -304,13 +303,13 @@ impl Driver {
                 }
             }
         }
-        let all: BTreeSet<TopicPartition> = (0..PARTITIONS).map(tp).collect();
-        assert_eq!(owners.keys().cloned().collect::<BTreeSet<_>>(), all, "every partition has an owner: {g:?}");
+        let all: VecSet<TopicPartition> = (0..PARTITIONS).map(tp).collect();
+        assert_eq!(owners.keys().cloned().collect::<VecSet<_>>(), all, "every partition has an owner: {g:?}");
         // What members hold is what the leader of that generation sent (static
         // members that restarted hold it under their new member id).
         let sent = &self.leader_assignments[&g.generation];
-        let held: BTreeSet<&Vec<TopicPartition>> = g.members.iter().map(|m| &m.assignment).collect();
-        let given: BTreeSet<&Vec<TopicPartition>> = sent.values().collect();
+        let held: VecSet<&Vec<TopicPartition>> = g.members.iter().map(|m| &m.assignment).collect();
+        let given: VecSet<&Vec<TopicPartition>> = sent.values().collect();
         assert_eq!(held, given);
     }
 }

@@ -21,13 +21,12 @@
 //! writes to `__consumer_offsets`; the APIs are in `join.rs`, `sync.rs` and
 //! `session.rs`.
 
-use std::collections::BTreeMap;
-
 use super::group::{Group, GroupState, JoinDelay, JoinDelayKind};
 use super::group_record::{self, GroupMetadataValue, MemberMetadataValue};
 use super::join::join_error;
 use super::sync::sync_error;
 use super::{GroupCoordinator, GroupTimer, PendingWrite};
+use crate::collections::VecMap;
 use crate::engine::broker::host::CoordinatorHost;
 use crate::engine::error::KafkaError;
 use crate::engine::event::GroupEvent;
@@ -52,7 +51,7 @@ pub(super) fn map_group_store_error(error: KafkaError) -> KafkaError {
 /// The group as Kafka persists it, with `assignment` as each member's share.
 pub(super) fn group_metadata_value(
     group: &Group,
-    assignment: &BTreeMap<String, Vec<TopicPartition>>,
+    assignment: &VecMap<String, Vec<TopicPartition>>,
 ) -> GroupMetadataValue {
     let protocol = group.protocol.as_deref();
     GroupMetadataValue {
@@ -209,7 +208,7 @@ impl GroupCoordinator {
         if group.is(GroupState::Empty) {
             // Persist the empty generation; nobody waits for it (if the write
             // is lost, the previous generation comes back and expires).
-            let record = group_record::group_metadata_record(&group.id, &group_metadata_value(group, &BTreeMap::new()));
+            let record = group_record::group_metadata_record(&group.id, &group_metadata_value(group, &VecMap::new()));
             let _ = self.append(ctx, host, group.partition, vec![record], PendingWrite::EmptyGeneration);
             return;
         }

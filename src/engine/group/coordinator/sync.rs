@@ -1,11 +1,10 @@
 //! SyncGroup (14): the leader's assignment is stored and handed out.
 
-use std::collections::BTreeMap;
-
 use super::group::{Group, GroupState};
 use super::group_record;
 use super::rebalance::{group_metadata_value, map_group_store_error};
 use super::{GroupCoordinator, PendingWrite, Responder};
+use crate::collections::VecMap;
 use crate::engine::broker::host::CoordinatorHost;
 use crate::engine::error::KafkaError;
 use crate::engine::ids::TopicPartition;
@@ -75,7 +74,7 @@ impl GroupCoordinator {
                 }
                 // Members the leader left out get an empty assignment;
                 // assignments for ids that are not members are dropped.
-                let mut assignment: BTreeMap<String, Vec<TopicPartition>> =
+                let mut assignment: VecMap<String, Vec<TopicPartition>> =
                     group.members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect();
                 for a in request.assignments {
                     if let Some(slot) = assignment.get_mut(&a.member_id) {
@@ -118,7 +117,7 @@ impl GroupCoordinator {
         host: &mut dyn CoordinatorHost,
         group_id: &str,
         generation: i32,
-        assignment: BTreeMap<String, Vec<TopicPartition>>,
+        assignment: VecMap<String, Vec<TopicPartition>>,
         result: Result<(), KafkaError>,
     ) {
         self.with_group(group_id, |me, group| me.assignment_written(ctx, host, group, generation, assignment, result));
@@ -130,7 +129,7 @@ impl GroupCoordinator {
         host: &mut dyn CoordinatorHost,
         group: &mut Group,
         generation: i32,
-        assignment: BTreeMap<String, Vec<TopicPartition>>,
+        assignment: VecMap<String, Vec<TopicPartition>>,
         result: Result<(), KafkaError>,
     ) {
         // Someone may have joined meanwhile: only the same generation, still
