@@ -39,7 +39,7 @@ impl CleanupPolicy {
     }
     pub fn parse(text: &str) -> Option<CleanupPolicy> {
         let mut parts: Vec<&str> = text.split(',').map(str::trim).collect();
-        parts.sort_unstable();
+        crate::sort::sort(&mut parts);
         match parts.as_slice() {
             ["delete"] => Some(CleanupPolicy::Delete),
             ["compact"] => Some(CleanupPolicy::Compact),
