@@ -1,5 +1,6 @@
 pub mod benchmark;
 pub mod engine;
+pub mod float_text;
 pub mod sort;
 
 #[cfg(feature = "web")]

@@ -152,7 +152,7 @@ impl TopicConfig {
         if !(0.0..=1.0).contains(&self.min_cleanable_dirty_ratio) {
             return Err(format!(
                 "min.cleanable.dirty.ratio must be between 0 and 1, got {}",
-                self.min_cleanable_dirty_ratio
+                crate::float_text::display(self.min_cleanable_dirty_ratio)
             ));
         }
         if self.max_message_bytes < 0 {
