@@ -137,6 +137,66 @@ fn push_decimals(out: &mut String, fraction: &str, decimals: u32) {
     }
 }
 
+/// `text.parse::<f64>().ok()` in the browser, without core's float parsing: the text is checked
+/// against the grammar `str::parse` accepts, then converted by JavaScript's `parseFloat`, which
+/// reads the whole of such a text as one decimal literal and rounds correctly, as core does.
+#[cfg(feature = "web")]
+pub fn parse(text: &str) -> Option<f64> {
+    Some(match classify(text)? {
+        Parsed::Decimal => js_sys::Number::parse_float(text),
+        Parsed::Infinite { negative: false } => f64::INFINITY,
+        Parsed::Infinite { negative: true } => f64::NEG_INFINITY,
+        Parsed::NaN => f64::NAN,
+    })
+}
+
+#[cfg_attr(not(feature = "web"), allow(dead_code))]
+enum Parsed {
+    Decimal,
+    Infinite { negative: bool },
+    NaN,
+}
+
+/// What `str::parse::<f64>` would read `text` as: `[+-]? (inf | infinity | nan)` (any case),
+/// or `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`; `None` where it fails.
+#[cfg_attr(not(feature = "web"), allow(dead_code))]
+fn classify(text: &str) -> Option<Parsed> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
+        return Some(Parsed::Infinite { negative });
+    }
+    if rest.eq_ignore_ascii_case("nan") {
+        return Some(Parsed::NaN);
+    }
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let int = digits(rest);
+    let mut at = int;
+    let mut frac = 0;
+    if rest[at..].starts_with('.') {
+        frac = digits(&rest[at + 1..]);
+        at += 1 + frac;
+    }
+    if int + frac == 0 {
+        return None;
+    }
+    if rest[at..].starts_with(['e', 'E']) {
+        at += 1;
+        if rest[at..].starts_with(['+', '-']) {
+            at += 1;
+        }
+        let exponent = digits(&rest[at..]);
+        if exponent == 0 {
+            return None;
+        }
+        at += exponent;
+    }
+    (at == rest.len()).then_some(Parsed::Decimal)
+}
+
 fn non_finite(x: f64) -> &'static str {
     if x.is_nan() {
         "NaN"
@@ -204,6 +264,65 @@ mod tests {
             values.push((state >> (11 - i % 11)) as f64);
         }
         values
+    }
+
+    #[test]
+    fn classify_accepts_what_core_parses() {
+        let mut texts: Vec<String> = [
+            "",
+            "+",
+            "-",
+            ".",
+            "1",
+            "-1",
+            "+1",
+            "1.",
+            ".5",
+            "-.5",
+            "+.5e3",
+            "1e",
+            "1e+",
+            "1e-5",
+            "1E5",
+            "1.5e+07",
+            "e5",
+            ".e5",
+            "1.2.3",
+            "inf",
+            "-Infinity",
+            "+INF",
+            "infinit",
+            "NaN",
+            "-nan",
+            "nan1",
+            " 1",
+            "1 ",
+            "0x10",
+            "1_000",
+            "00.000",
+            "1e400",
+            "1e-400",
+            "٣",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let alphabet: Vec<char> = "0159.eE+-inaf x".chars().collect();
+        let mut state = 3u64;
+        for i in 0..50_000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = 1 + i % 7;
+            texts.push((0..len).map(|k| alphabet[((state >> (8 * k + 3)) % alphabet.len() as u64) as usize]).collect());
+        }
+        for text in texts {
+            let core = text.parse::<f64>();
+            match classify(&text) {
+                None => assert!(core.is_err(), "{text:?}"),
+                Some(Parsed::Decimal) => assert!(core.is_ok_and(|v| !v.is_nan()), "{text:?}"),
+                Some(Parsed::Infinite { negative }) => assert_eq!(core, Ok(if negative { -1.0 } else { 1.0 } / 0.0)),
+                Some(Parsed::NaN) => assert!(core.is_ok_and(f64::is_nan), "{text:?}"),
+            }
+        }
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn controls(props: &ControlsProps) -> Html {
     let on_help = props.on_help.reform(|_: MouseEvent| ());
     let on_speed = props.on_speed.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        speed_of_slider(input.value().parse::<f64>().unwrap_or(0.0))
+        speed_of_slider(float_text::parse(&input.value()).unwrap_or(0.0))
     });
     let on_seed_input = {
         let seed_text = seed_text.clone();
