@@ -91,7 +91,7 @@ pub(crate) fn apply(sim: &mut Simulation, command: Command) -> Result<(), Comman
                 if !(0.0..=1.0).contains(probability) {
                     return Err(CommandError::new(
                         "fault.probability",
-                        format!("must be in [0, 1], got {probability}"),
+                        format!("must be in [0, 1], got {}", crate::float_text::display(*probability)),
                     ));
                 }
             }
@@ -303,7 +303,10 @@ fn validate_client_name(sim: &Simulation, name: &str) -> Result<(), CommandError
 
 fn validate_rate(rate: f64) -> Result<(), CommandError> {
     if !rate.is_finite() || !(0.0..=10_000_000.0).contains(&rate) {
-        return Err(CommandError::new("workload.rate_per_sec", format!("must be between 0 and 10000000, got {rate}")));
+        return Err(CommandError::new(
+            "workload.rate_per_sec",
+            format!("must be between 0 and 10000000, got {}", crate::float_text::display(rate)),
+        ));
     }
     Ok(())
 }

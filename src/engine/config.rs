@@ -39,7 +39,7 @@ impl CleanupPolicy {
     }
     pub fn parse(text: &str) -> Option<CleanupPolicy> {
         let mut parts: Vec<&str> = text.split(',').map(str::trim).collect();
-        parts.sort_unstable();
+        crate::sort::sort(&mut parts);
         match parts.as_slice() {
             ["delete"] => Some(CleanupPolicy::Delete),
             ["compact"] => Some(CleanupPolicy::Compact),
@@ -152,7 +152,7 @@ impl TopicConfig {
         if !(0.0..=1.0).contains(&self.min_cleanable_dirty_ratio) {
             return Err(format!(
                 "min.cleanable.dirty.ratio must be between 0 and 1, got {}",
-                self.min_cleanable_dirty_ratio
+                crate::float_text::display(self.min_cleanable_dirty_ratio)
             ));
         }
         if self.max_message_bytes < 0 {

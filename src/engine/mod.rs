@@ -35,5 +35,6 @@ pub mod runner;
 pub mod scenario;
 pub mod sim;
 pub mod snapshot;
+mod tagged;
 pub mod time;
 pub mod txn;

@@ -31,7 +31,7 @@ impl Runner {
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Runner, ScenarioError> {
         let sim = scenario.build(seed)?;
         let mut pending = scenario.actions.clone();
-        pending.sort_by_key(|a| a.at);
+        crate::sort::sort_by_key(&mut pending, |a| a.at);
         Ok(Runner { sim, pending, log: Vec::new() })
     }
 

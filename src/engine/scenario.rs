@@ -185,8 +185,15 @@ impl Scenario {
         Ok(self)
     }
 
+    /// The scenario as compact JSON (a share link's payload).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("scenarios serialize")
+    }
+
+    /// The scenario as serde_json's pretty JSON, made by indenting `to_json`'s text: one
+    /// `Serialize` instantiation of the scenario tree serves both (they are wasm bytes).
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("scenarios serialize")
+        indent_json(&self.to_json())
     }
 
     /// Checks what can be checked before running.
@@ -717,9 +724,71 @@ pub mod built_in {
     }
 }
 
+/// Lays out compact JSON as `serde_json::to_string_pretty` does: two-space indent, one member
+/// or element per line, `": "` after keys, `{}` and `[]` kept empty on one line.
+fn indent_json(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => {
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    out.extend(chars.next());
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                out.pop();
+                depth -= 1;
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => newline(&mut out, depth),
+            ':' => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pretty_json_is_serde_jsons_pretty_layout() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let scenario = Scenario::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+                let expected = serde_json::to_string_pretty(&scenario).unwrap();
+                assert_eq!(scenario.to_json_pretty(), expected, "{}", path.display());
+            }
+        }
+        let tricky = serde_json::json!({"a": [], "b": {}, "c": [1, {"d": "x,y:{[\"]}\\"}], "e": [[]]});
+        assert_eq!(indent_json(&tricky.to_string()), serde_json::to_string_pretty(&tricky).unwrap());
+    }
 
     const MINIMAL: &str = r#"{"name": "t", "cluster": {"brokers": [{"id": 1}]}}"#;
 

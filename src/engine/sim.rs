@@ -308,7 +308,7 @@ impl Simulation {
                 Item::Timer { .. } => None,
             })
             .collect();
-        items.sort_by_key(|(s, _)| (s.time, s.seq));
+        crate::sort::sort_by_key(&mut items, |(s, _)| (s.time, s.seq));
         items.into_iter().map(|(_, f)| f).collect()
     }
 

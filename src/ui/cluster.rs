@@ -10,6 +10,7 @@ use crate::engine::broker::partition::RoleName;
 use crate::engine::command::Command;
 use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
 use crate::engine::snapshot::{BrokerView, ClusterSnapshot};
+use crate::float_text;
 
 /// Extra latency "Slow" adds to every link of a broker.
 pub const SLOW_EXTRA_MS: i64 = 200;
@@ -266,10 +267,10 @@ struct NetworkNodesProps {
 fn network_nodes(props: &NetworkNodesProps) -> Html {
     let spots = &props.spots;
     html! {
-        <svg viewBox={format!("0 0 {NET_W} {}", props.height)} preserveAspectRatio="xMidYMid meet" aria-hidden="true">
+        <svg viewBox={format!("0 0 {} {}", float_text::display(NET_W), float_text::display(props.height))} preserveAspectRatio="xMidYMid meet" aria-hidden="true">
             <g class="links">
                 { for spots.iter().filter(|s| matches!(s.node, NodeId::Broker(_))).map(|b| html! {
-                    <line class="bus" x1="50" y1={ROW_BROKERS.to_string()} x2={b.x.to_string()} y2={ROW_BROKERS.to_string()} />
+                    <line class="bus" x1="50" y1={float_text::display(ROW_BROKERS)} x2={float_text::display(b.x)} y2={float_text::display(ROW_BROKERS)} />
                 }) }
             </g>
             <g class="nodes">
@@ -350,10 +351,10 @@ fn node_glyph(spot: &NodeSpot) -> Html {
             let w = if spot.node == NodeId::Controller { 76.0 } else { 58.0 };
             html! {
                 <g class={classes!("node", "node-broker", spot.state)}>
-                    <rect x={format!("{:.1}", x - w / 2.0)} y={format!("{:.1}", y - 16.0)} width={w.to_string()} height="32" rx="6" />
-                    <text x={format!("{x:.1}")} y={format!("{:.1}", y + 5.0)} text-anchor="middle">{ label }</text>
+                    <rect x={float_text::fixed(x - w / 2.0, 1)} y={float_text::fixed(y - 16.0, 1)} width={float_text::display(w)} height="32" rx="6" />
+                    <text x={float_text::fixed(x, 1)} y={float_text::fixed(y + 5.0, 1)} text-anchor="middle">{ label }</text>
                     if matches!(spot.state, "crashed" | "stopped") {
-                        <text class="node-mark" x={format!("{:.1}", x + w / 2.0 - 2.0)} y={format!("{:.1}", y - 10.0)}>{ "✕" }</text>
+                        <text class="node-mark" x={float_text::fixed(x + w / 2.0 - 2.0, 1)} y={float_text::fixed(y - 10.0, 1)}>{ "✕" }</text>
                     }
                 </g>
             }
@@ -362,12 +363,12 @@ fn node_glyph(spot: &NodeSpot) -> Html {
             let below = y > ROW_BROKERS;
             html! {
                 <g class={classes!("node", "node-client", if below { "consumer" } else { "producer" })}>
-                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="11" />
-                    <text class="glyph" x={format!("{x:.1}")} y={format!("{:.1}", y + 4.0)} text-anchor="middle">
+                    <circle cx={float_text::fixed(x, 1)} cy={float_text::fixed(y, 1)} r="11" />
+                    <text class="glyph" x={float_text::fixed(x, 1)} y={float_text::fixed(y + 4.0, 1)} text-anchor="middle">
                         { if below { "C" } else { "P" } }
                     </text>
-                    <text class="client-label" x={format!("{x:.1}")}
-                        y={format!("{:.1}", if below { y + 24.0 } else { y - 15.0 })} text-anchor="middle">{ label }</text>
+                    <text class="client-label" x={float_text::fixed(x, 1)}
+                        y={float_text::fixed(if below { y + 24.0 } else { y - 15.0 }, 1)} text-anchor="middle">{ label }</text>
                 </g>
             }
         }

@@ -9,6 +9,7 @@ use super::model::format_time;
 use super::scenarios::BUILT_IN;
 use super::state::{SPEED_MAX, SPEED_MIN};
 use crate::engine::time::Millis;
+use crate::float_text;
 
 /// Slider position (log10 of the speed) to speed.
 pub fn speed_of_slider(position: f64) -> f64 {
@@ -23,11 +24,11 @@ pub fn slider_of_speed(speed: f64) -> f64 {
 /// `0.1×`, `2.5×`, `100×`.
 pub fn format_speed(speed: f64) -> String {
     if speed >= 10.0 {
-        format!("{speed:.0}×")
+        format!("{}×", float_text::fixed(speed, 0))
     } else if speed >= 1.0 {
-        format!("{speed:.1}×")
+        format!("{}×", float_text::fixed(speed, 1))
     } else {
-        format!("{speed:.2}×")
+        format!("{}×", float_text::fixed(speed, 2))
     }
 }
 
@@ -89,7 +90,7 @@ pub fn controls(props: &ControlsProps) -> Html {
     let on_help = props.on_help.reform(|_: MouseEvent| ());
     let on_speed = props.on_speed.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        speed_of_slider(input.value().parse::<f64>().unwrap_or(0.0))
+        speed_of_slider(float_text::parse(&input.value()).unwrap_or(0.0))
     });
     let on_seed_input = {
         let seed_text = seed_text.clone();
@@ -156,7 +157,7 @@ pub fn controls(props: &ControlsProps) -> Html {
             <label class="speed">
                 <span>{ "Speed" }</span>
                 <input type="range" data-testid="speed" min="-1" max="2" step="0.05"
-                    value={format!("{:.2}", slider_of_speed(props.speed))}
+                    value={float_text::fixed(slider_of_speed(props.speed), 2)}
                     aria-valuetext={format!("{speed_text} real time")}
                     oninput={on_speed} />
                 <output data-testid="speed-value">{ speed_text }</output>

@@ -82,12 +82,12 @@ impl Boot {
             match key {
                 "scenario" => boot.scenario = Some(value.to_string()),
                 "seed" => boot.seed = value.parse().ok(),
-                "speed" => boot.speed = value.parse().ok().map(clamp_speed),
+                "speed" => boot.speed = crate::float_text::parse(value).map(clamp_speed),
                 "paused" => boot.paused = true,
                 "embed" => boot.embed = true,
                 "bench" => {
                     let mut spec = BenchSpec::default();
-                    let numbers: Vec<f64> = value.split(',').filter_map(|v| v.parse().ok()).collect();
+                    let numbers: Vec<f64> = value.split(',').filter_map(crate::float_text::parse).collect();
                     if let [b, p, g, c, r, ..] = numbers[..] {
                         spec = BenchSpec {
                             brokers: (b as i32).clamp(1, 64),

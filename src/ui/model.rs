@@ -116,7 +116,7 @@ pub fn groups(snap: &ClusterSnapshot) -> Vec<&GroupSnapshot> {
             }
         }
     }
-    out.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+    crate::sort::sort_by(&mut out, |a, b| a.group_id.cmp(&b.group_id));
     out
 }
 

@@ -23,8 +23,7 @@ pub fn decode(encoded: &str) -> Result<String, String> {
 
 /// The `#s=` fragment for a scenario (compact JSON, percent-encoded).
 pub fn encode(scenario: &Scenario) -> String {
-    let json = serde_json::to_string(scenario).unwrap_or_default();
-    js_sys::encode_uri_component(&json).into()
+    js_sys::encode_uri_component(&scenario.to_json()).into()
 }
 
 /// Starts a download of `text` as a file named `name`.

@@ -15,9 +15,10 @@ use super::ids::{PartitionId, TopicPartition};
 use super::record::Header;
 use super::time::Millis;
 
-/// How a producer's application picks keys.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// How a producer's application picks keys. Deserialized by hand (below) from the same JSON
+/// as a derived internally tagged enum would accept.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum KeyPattern {
     /// Null keys: the sticky partitioner spreads them.
     #[default]
@@ -28,6 +29,46 @@ pub enum KeyPattern {
     Random { prefix: String, cardinality: u32 },
     /// Always the same key.
     Fixed { key: String },
+}
+
+/// The variants' tags.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KeyPatternType {
+    None,
+    Sequential,
+    Random,
+    Fixed,
+}
+
+impl<'de> Deserialize<'de> for KeyPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        KeyPattern::from_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+impl KeyPattern {
+    fn from_value(value: serde_json::Value) -> Result<KeyPattern, serde_json::Error> {
+        use super::tagged::{only, required, untag};
+        let (kind, mut f) = untag(value, "internally tagged enum KeyPattern")?;
+        Ok(match kind {
+            // serde reads a unit variant's other fields without looking at them.
+            KeyPatternType::None => KeyPattern::None,
+            KeyPatternType::Sequential | KeyPatternType::Random => {
+                only(&f, &["prefix", "cardinality"], true)?;
+                let (prefix, cardinality) = (required(&mut f, "prefix")?, required(&mut f, "cardinality")?);
+                match kind {
+                    KeyPatternType::Sequential => KeyPattern::Sequential { prefix, cardinality },
+                    _ => KeyPattern::Random { prefix, cardinality },
+                }
+            }
+            KeyPatternType::Fixed => {
+                only(&f, &["key"], true)?;
+                KeyPattern::Fixed { key: required(&mut f, "key")? }
+            }
+        })
+    }
 }
 
 /// What a producer's application sends on its own.

@@ -163,7 +163,7 @@ fn finish(
     mut assignment: Assignment,
 ) -> Assignment {
     for partitions in assignment.values_mut() {
-        partitions.sort();
+        crate::sort::sort(partitions);
     }
     assert_valid_assignment(members, partitions_per_topic, &assignment);
     assignment

@@ -164,8 +164,9 @@ impl PartitionLog {
             && !self.has_expired_tombstone(cleanable, now)
         {
             result.skipped = Some(format!(
-                "dirty ratio {:.2} is below min.cleanable.dirty.ratio {}",
-                result.dirty_ratio, self.config.min_cleanable_dirty_ratio
+                "dirty ratio {} is below min.cleanable.dirty.ratio {}",
+                crate::float_text::fixed(result.dirty_ratio, 2),
+                crate::float_text::display(self.config.min_cleanable_dirty_ratio)
             ));
             return result;
         }

@@ -80,7 +80,7 @@ impl TxnIndex {
 /// or not. `aborted` is what the fetch returned, in any order.
 pub fn filter_read_committed(batches: &[RecordBatch], aborted: &[AbortedTxn]) -> Vec<RecordBatch> {
     let mut pending: Vec<AbortedTxn> = aborted.to_vec();
-    pending.sort_by_key(|t| std::cmp::Reverse((t.first_offset, t.producer_id)));
+    crate::sort::sort_by_key(&mut pending, |t| std::cmp::Reverse((t.first_offset, t.producer_id)));
     let mut aborted_producers: VecSet<ProducerId> = VecSet::new();
     let mut out = Vec::with_capacity(batches.len());
     for batch in batches {

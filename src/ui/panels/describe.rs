@@ -13,6 +13,7 @@ use crate::engine::net::{Fault, LinkMatch};
 use crate::engine::record::Offset;
 use crate::engine::snapshot::ClusterSnapshot;
 use crate::engine::time::Millis;
+use crate::float_text;
 use crate::ui::model;
 
 /// "t=12.345s broker 2: <what happened>".
@@ -98,7 +99,11 @@ fn fault(f: &Fault) -> String {
                 Some(n) => format!("the next {n} messages"),
                 None => "messages".to_string(),
             };
-            let chance = if *probability >= 1.0 { String::new() } else { format!(" with probability {probability}") };
+            let chance = if *probability >= 1.0 {
+                String::new()
+            } else {
+                format!(" with probability {}", float_text::display(*probability))
+            };
             format!("drop {how_many} {}{chance}", link(l))
         }
         Fault::Delay { link: l, extra_ms } => format!("delay messages {} by {extra_ms} ms", link(l)),

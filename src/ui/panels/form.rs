@@ -224,8 +224,8 @@ impl<'a> Parse<'a> {
     /// A finite decimal number.
     pub fn number(&mut self, name: &str) -> f64 {
         let text = self.text(name).replace('_', "");
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => v,
+        match crate::float_text::parse(&text) {
+            Some(v) if v.is_finite() => v,
             _ if text.is_empty() => {
                 self.fail(name, "enter a number");
                 0.0

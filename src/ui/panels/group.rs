@@ -116,7 +116,7 @@ pub fn group_card(props: &GroupCardProps) -> Html {
     let mut consumers: Vec<&ConsumerView> =
         snap.consumers.iter().filter(|c| c.consumer.group.as_deref() == Some(id)).collect();
     // Live consumers first, in the order they were added.
-    consumers.sort_by_key(|c| !c.status.is_up());
+    crate::sort::sort_by_key(&mut consumers, |c| !c.status.is_up());
     let lag = g.map(|g| model::group_lag(snap, g)).unwrap_or_default();
     let total: i64 = lag.iter().map(|l| l.lag).sum();
     let leader_name = g.and_then(|g| {

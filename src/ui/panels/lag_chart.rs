@@ -10,6 +10,7 @@ use super::describe::time_label;
 use super::throttle::{use_throttled, PANEL_REFRESH_MS};
 use super::LagChartProps;
 use crate::engine::time::Millis;
+use crate::float_text;
 use crate::ui::history::History;
 
 /// Palette slots (`--k0`…`--k6`) in the order lines use them: the darker,
@@ -137,24 +138,24 @@ fn lag_body(props: &LagChartProps) -> Html {
         <section class="panel lag-chart" aria-labelledby="lag-title" data-testid="lag-chart">
             <h2 id="lag-title">{ "Consumer lag" }</h2>
             <figure class="chart">
-                <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-labelledby="lag-title lag-summary" data-testid="lag-svg">
+                <svg viewBox={format!("0 0 {} {}", float_text::display(W), float_text::display(H))} role="img" aria-labelledby="lag-title lag-summary" data-testid="lag-svg">
                     <g class="grid">
                         { for y_ticks.iter().map(|v| html! {
                             <g>
-                                <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y(*v).to_string()} y2={y(*v).to_string()} />
-                                <text x={(LEFT - 6.0).to_string()} y={(y(*v) + 4.0).to_string()} text-anchor="end">{ format!("{v}") }</text>
+                                <line x1={float_text::display(LEFT)} x2={float_text::display(W - RIGHT)} y1={float_text::display(y(*v))} y2={float_text::display(y(*v))} />
+                                <text x={float_text::display(LEFT - 6.0)} y={float_text::display(y(*v) + 4.0)} text-anchor="end">{ float_text::display(*v) }</text>
                             </g>
                         }) }
                         { for x_ticks.iter().map(|t| html! {
-                            <text x={x(*t).to_string()} y={(H - BOTTOM + 16.0).to_string()} text-anchor="middle">{ format!("{} s", t / 1000) }</text>
+                            <text x={float_text::display(x(*t))} y={float_text::display(H - BOTTOM + 16.0)} text-anchor="middle">{ format!("{} s", t / 1000) }</text>
                         }) }
                     </g>
-                    <line class="axis" x1={LEFT.to_string()} x2={LEFT.to_string()} y1={TOP.to_string()} y2={(H - BOTTOM).to_string()} />
-                    <line class="axis" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={(H - BOTTOM).to_string()} y2={(H - BOTTOM).to_string()} />
-                    <text class="axis-label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(H - 4.0).to_string()} text-anchor="middle">
+                    <line class="axis" x1={float_text::display(LEFT)} x2={float_text::display(LEFT)} y1={float_text::display(TOP)} y2={float_text::display(H - BOTTOM)} />
+                    <line class="axis" x1={float_text::display(LEFT)} x2={float_text::display(W - RIGHT)} y1={float_text::display(H - BOTTOM)} y2={float_text::display(H - BOTTOM)} />
+                    <text class="axis-label" x={float_text::display((LEFT + W - RIGHT) / 2.0)} y={float_text::display(H - 4.0)} text-anchor="middle">
                         { "simulated time" }
                     </text>
-                    <text class="axis-label" transform={format!("translate(14 {}) rotate(-90)", (TOP + H - BOTTOM) / 2.0)} text-anchor="middle">
+                    <text class="axis-label" transform={format!("translate(14 {}) rotate(-90)", float_text::display((TOP + H - BOTTOM) / 2.0))} text-anchor="middle">
                         { "lag (records)" }
                     </text>
                     { for series.iter().enumerate().map(|(i, s)| {
@@ -162,7 +163,7 @@ fn lag_body(props: &LagChartProps) -> Html {
                         let mut picked: Vec<&(Millis, i64)> = s.points.iter().rev().step_by(stride).collect();
                         picked.reverse();
                         let points: Vec<String> =
-                            picked.iter().map(|(t, v)| format!("{:.1},{:.1}", x(*t), y(*v as f64))).collect();
+                            picked.iter().map(|(t, v)| format!("{},{}", float_text::fixed(x(*t), 1), float_text::fixed(y(*v as f64), 1))).collect();
                         html! {
                             <polyline key={s.group.clone()} class={format!("lag-line k{}", LINE_COLOURS[i % 7])}
                                 stroke-dasharray={Some(LINE_DASHES[i % 7]).filter(|d| !d.is_empty())}

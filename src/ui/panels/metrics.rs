@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::throttle::{use_throttled, PANEL_REFRESH_MS};
 use super::MetricsPanelProps;
 use crate::engine::metrics::MeterReading;
+use crate::float_text;
 use crate::ui::history::Sample;
 
 /// One metric as the panel shows it.
@@ -210,11 +211,11 @@ fn sparkline(series: &[f64]) -> Html {
         .enumerate()
         .map(|(i, v)| {
             let y = if max > 0.0 { SPARK_H - 1.0 - (v / max) * (SPARK_H - 2.0) } else { SPARK_H - 1.0 };
-            format!("{:.1},{:.1}", i as f64 * step, y)
+            format!("{},{}", float_text::fixed(i as f64 * step, 1), float_text::fixed(y, 1))
         })
         .collect();
     html! {
-        <svg class="spark" viewBox={format!("0 0 {SPARK_W} {SPARK_H}")} width={SPARK_W.to_string()} height={SPARK_H.to_string()}
+        <svg class="spark" viewBox={format!("0 0 {} {}", float_text::display(SPARK_W), float_text::display(SPARK_H))} width={float_text::display(SPARK_W)} height={float_text::display(SPARK_H)}
             aria-hidden="true" focusable="false">
             <polyline points={points.join(" ")} />
         </svg>

@@ -16,6 +16,7 @@ use crate::engine::command::Command;
 use crate::engine::record::Header;
 use crate::engine::sim::NodeStatus;
 use crate::engine::snapshot::{ClusterSnapshot, ProducerView};
+use crate::float_text;
 use crate::ui::state::{Select, Shared};
 
 /// Header rows the produce form offers at most.
@@ -55,7 +56,12 @@ pub fn workload_line(w: Option<&Workload>) -> String {
         None => "no workload: sends only hand-written records".into(),
         Some(w) => {
             let limit = w.max_records.map(|m| format!(", {m} records in all")).unwrap_or_default();
-            format!("→ {} · {} records/s{limit} · {}", w.topic, w.rate_per_sec, key_pattern(&w.key))
+            format!(
+                "→ {} · {} records/s{limit} · {}",
+                w.topic,
+                float_text::display(w.rate_per_sec),
+                key_pattern(&w.key)
+            )
         }
     }
 }

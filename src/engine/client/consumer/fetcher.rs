@@ -342,7 +342,7 @@ fn usable_batches(
 ) -> (VecDeque<RecordBatch>, Offset) {
     let mut pending: Vec<AbortedTransaction> = aborted.to_vec();
     // Popped from the back: lowest first offset first.
-    pending.sort_by_key(|t| std::cmp::Reverse((t.first_offset, t.producer_id)));
+    crate::sort::sort_by_key(&mut pending, |t| std::cmp::Reverse((t.first_offset, t.producer_id)));
     let mut aborted_producers: VecSet<ProducerId> = VecSet::new();
     let mut out = VecDeque::new();
     let mut end_offset = fetch_offset;

@@ -421,7 +421,7 @@ impl Consumer {
     /// The generation's assignment arrived: revoke what went away
     /// (cooperative), take on what is new, fetch committed offsets for it.
     fn apply_assignment(&mut self, ctx: &mut Ctx, mut assignment: Vec<TopicPartition>) {
-        assignment.sort();
+        crate::sort::sort(&mut assignment);
         assignment.dedup();
         let group = self.group.as_ref().expect("subscribe mode");
         let owned: VecSet<TopicPartition> = group.owned.iter().cloned().collect();

@@ -135,7 +135,7 @@ impl Producer {
                 candidates.push(*b);
             }
         }
-        candidates.sort_unstable();
+        crate::sort::sort(&mut candidates);
         if candidates.is_empty() {
             return None;
         }

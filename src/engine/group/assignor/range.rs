@@ -19,7 +19,7 @@ pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &VecM
         if consumers.is_empty() || partition_count == 0 {
             continue;
         }
-        consumers.sort_by(|a, b| member_order(a, b));
+        crate::sort::sort_by(&mut consumers, |a, b| member_order(a, b));
         let consumer_count = consumers.len() as i32;
         let per_consumer = partition_count / consumer_count;
         let with_extra = partition_count % consumer_count;

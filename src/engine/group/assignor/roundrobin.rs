@@ -13,7 +13,7 @@ use crate::engine::ids::TopicPartition;
 pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &VecMap<String, i32>) -> Assignment {
     let mut assignment = empty_assignment(members);
     let mut circle: Vec<&MemberSubscription> = members.iter().collect();
-    circle.sort_by(|a, b| member_order(a, b));
+    crate::sort::sort_by(&mut circle, |a, b| member_order(a, b));
 
     // `partitions_per_topic` holds only subscribed topics, and a VecMap iterates them sorted.
     let mut next = 0usize;

@@ -60,7 +60,7 @@ pub(super) fn assign(members: &[MemberSubscription], partitions_per_topic: &VecM
     }
     // Member-id order stands in for JoinGroup arrival order within a hash bucket.
     let mut visit: Vec<&MemberSubscription> = members.iter().collect();
-    visit.sort_by(|a, b| a.member_id.cmp(&b.member_id));
+    crate::sort::sort_by(&mut visit, |a, b| a.member_id.cmp(&b.member_id));
     sort_in_java_hash_map_order(&mut visit, |m| &m.member_id);
     let ownership = resolve_ownership(&visit, partitions_per_topic);
     if ownership.all_subscriptions_equal {
@@ -85,7 +85,7 @@ pub(super) fn sort_in_java_hash_map_order<T>(items: &mut [T], key: impl Fn(&T) -
         table *= 2;
     }
     // A stable sort keeps insertion order within a bucket.
-    items.sort_by_key(|item| {
+    crate::sort::sort_by_key(items, |item| {
         let h = java_string_hash(key(item));
         (h ^ (h >> 16)) as usize & (table - 1)
     });
@@ -185,7 +185,7 @@ fn constrained_assign(
         let claims = &owned[member];
         let mut mine: Vec<TopicPartition> =
             claims.iter().filter(|tp| !multiply_claimed.contains(*tp)).cloned().collect();
-        mine.sort_by(|a, b| a.partition.cmp(&b.partition).then_with(|| a.topic.cmp(&b.topic)));
+        crate::sort::sort_by(&mut mine, |a, b| a.partition.cmp(&b.partition).then_with(|| a.topic.cmp(&b.topic)));
         let count = mine.len() as i32;
         let keep = if count < min_quota {
             under_min.push(member.clone());
@@ -210,8 +210,8 @@ fn constrained_assign(
 
     // 2. Deal the rest round-robin: first to members under minQuota, then one each to members
     //    at minQuota until `expected_over_min` members have maxQuota.
-    under_min.sort();
-    exactly_min.make_contiguous().sort();
+    crate::sort::sort(&mut under_min);
+    crate::sort::sort(exactly_min.make_contiguous());
     let mut transferring = VecMap::new();
     let mut next = 0usize; // Java's iterator over `under_min`, restarted when exhausted.
     for tp in all_partitions_sorted(partitions_per_topic).into_iter().filter(|tp| !assigned.contains(tp)) {
@@ -358,7 +358,7 @@ impl<'a> General<'a> {
             .flat_map(|(member, partitions)| partitions.iter().map(move |tp| (tp.clone(), member.clone())))
             .collect();
         let mut sorted_topics: Vec<&String> = partitions_per_topic.keys().collect();
-        sorted_topics.sort_by_key(|t| (topic_consumers[*t].len(), *t));
+        crate::sort::sort_by_key(&mut sorted_topics, |t| (topic_consumers[*t].len(), *t));
         let sorted_partitions = sorted_topics
             .into_iter()
             .flat_map(|t| (0..partitions_per_topic[t]).map(move |p| TopicPartition::new(t.as_str(), p)))

@@ -128,7 +128,7 @@ pub fn decode_group_value(bytes: &[u8]) -> Option<GroupMetadataValue> {
 /// Partitions grouped by topic, topics in order (the `[]TopicPartition` of the consumer protocol).
 fn write_topic_partitions(w: &mut Writer, partitions: &[TopicPartition]) {
     let mut sorted: Vec<&TopicPartition> = partitions.iter().collect();
-    sorted.sort();
+    crate::sort::sort(&mut sorted);
     let mut topics: Vec<(&str, Vec<i32>)> = Vec::new();
     for tp in sorted {
         match topics.last_mut() {

@@ -10,6 +10,7 @@ use crate::engine::command::Command;
 use crate::engine::ids::NodeId;
 use crate::engine::net::{Fault, LinkMatch};
 use crate::engine::snapshot::ClusterSnapshot;
+use crate::float_text;
 use crate::ui::panels::form::{self, Check, FormAction, Parse, Select, Text};
 use crate::ui::panels::{options, FormProps};
 
@@ -103,8 +104,11 @@ fn lower_sentence(snap: &ClusterSnapshot, fault: &Fault) -> String {
                 Some(n) => (format!("the next {n} {what}"), "are"),
                 None => (what, "are"),
             };
-            let chance =
-                if *probability >= 1.0 { String::new() } else { format!(", each with probability {probability}") };
+            let chance = if *probability >= 1.0 {
+                String::new()
+            } else {
+                format!(", each with probability {}", float_text::display(*probability))
+            };
             format!("{which} {} {verb} dropped{chance}: {}", path(link), consequence(snap, link))
         }
         Fault::Delay { link, extra_ms } => {
