@@ -7,15 +7,14 @@
 use std::collections::BTreeSet;
 
 use kafka_playground::engine::error::KafkaError;
-use kafka_playground::engine::event::{
-    ConsumerEvent, Event, GroupEvent, LogEvent, ProducerEvent, ReplicationEvent, TimedEvent,
-};
+use kafka_playground::engine::event::{ConsumerEvent, Event, GroupEvent, LogEvent, ReplicationEvent, TimedEvent};
 use kafka_playground::engine::ids::TopicPartition;
 use kafka_playground::engine::record::Offset;
 use kafka_playground::engine::runner::Runner;
 use kafka_playground::engine::scenario::Question;
 use kafka_playground::engine::time::Millis;
 
+use super::lessons::acknowledged;
 use super::lessons_replication::{
     committed_batches, committed_values, duplicated, processed_offsets, transaction_outcomes,
 };
@@ -65,19 +64,6 @@ fn resets(events: &[TimedEvent], client: u32) -> Vec<(Millis, TopicPartition, Of
             _ => None,
         })
         .collect()
-}
-
-/// Offsets the producer was told were written, up to `before`.
-fn acknowledged(events: &[TimedEvent], tp: &TopicPartition, before: Millis) -> BTreeSet<Offset> {
-    let mut offsets = BTreeSet::new();
-    for e in events.iter().filter(|e| e.time < before) {
-        if let Event::Producer(ProducerEvent::RecordsAcknowledged { tp: t, base_offset, count, .. }) = &e.event {
-            if t == tp {
-                offsets.extend(*base_offset..*base_offset + *count as i64);
-            }
-        }
-    }
-    offsets
 }
 
 /// Offsets `broker` cut from its replica of `tp`.

@@ -18,7 +18,7 @@ fn run(name: &str) -> Vec<TimedEvent> {
 }
 
 /// Offsets the producer was told were written, per the delivery reports.
-fn acknowledged(events: &[TimedEvent], tp: &TopicPartition, before: i64) -> BTreeSet<i64> {
+pub fn acknowledged(events: &[TimedEvent], tp: &TopicPartition, before: i64) -> BTreeSet<i64> {
     let mut offsets = BTreeSet::new();
     for e in events.iter().filter(|e| e.time < before) {
         if let Event::Producer(ProducerEvent::RecordsAcknowledged { tp: t, base_offset, count, .. }) = &e.event {
