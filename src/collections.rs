@@ -16,8 +16,9 @@
 //! `remove`, `entry`, `range`, `append`, `split_off`, `FromIterator` behave as
 //! theirs (a duplicate key replaces the value; the last one collected wins), so
 //! traces are unchanged. What is not: insert and remove are O(n). Maps that grow
-//! with traffic or time (event queue, anything keyed per offset, sequence or
-//! in-flight request, the delivery ledger) stay `BTreeMap`.
+//! with traffic or time (event queue, anything keyed per offset, the delivery
+//! ledger, compaction's map of record keys) stay `BTreeMap`; maps of in-flight
+//! requests are bounded by connections and `max.in.flight.requests.per.connection`.
 //!
 //! Not `litemap` (ICU4X's flat map, built for code size): its API differs from
 //! `BTreeMap`'s where this code relies on it (no `range`, `pop_first`,

@@ -9,8 +9,6 @@
 //! lists are cleaned lazily: a completed operation's id simply no longer
 //! resolves.
 
-use std::collections::BTreeMap;
-
 use crate::collections::VecMap;
 use crate::engine::error::KafkaError;
 use crate::engine::ids::{NodeId, TopicPartition};
@@ -67,8 +65,8 @@ pub struct DelayedFetch {
 #[derive(Debug, Default)]
 pub struct Purgatory {
     next_id: u64,
-    appends: BTreeMap<u64, DelayedAppend>,
-    fetches: BTreeMap<u64, DelayedFetch>,
+    appends: VecMap<u64, DelayedAppend>,
+    fetches: VecMap<u64, DelayedFetch>,
     append_watchers: VecMap<TopicPartition, Vec<u64>>,
     fetch_watchers: VecMap<TopicPartition, Vec<u64>>,
 }

@@ -3,7 +3,6 @@
 //! the purgatory of delayed requests, ISR proposals, retention and the
 //! cleaner. The hosted coordinators reach it through `CoordinatorHost`.
 
-use std::collections::BTreeMap;
 use std::mem;
 use std::sync::Arc;
 
@@ -71,7 +70,7 @@ pub struct ReplicaManager {
     pub outbox: Outbox,
     pub correlation: Correlation,
     /// AlterPartition requests in flight: correlation id -> partition.
-    alter_partition_in_flight: BTreeMap<CorrelationId, TopicPartition>,
+    alter_partition_in_flight: VecMap<CorrelationId, TopicPartition>,
     /// Producer ids handed out so far (persisted: survives a crash).
     producer_ids_allocated: i64,
 }
@@ -88,7 +87,7 @@ impl ReplicaManager {
             fetchers: ReplicaFetchers::default(),
             outbox: Outbox::default(),
             correlation: Correlation::default(),
-            alter_partition_in_flight: BTreeMap::new(),
+            alter_partition_in_flight: VecMap::new(),
             producer_ids_allocated: 0,
         }
     }

@@ -34,8 +34,6 @@
 //! every `WriteTxnMarkers` response, every `ConnectionRefused` whose id is
 //! in that range, and every `Disconnected` from a broker.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::state::{TxnMetadata, TxnState};
@@ -144,7 +142,7 @@ pub struct TxnCoordinator {
     state_partition_count: i32,
     txns: VecMap<String, Entry>,
     pending_writes: Vec<PendingWrite>,
-    marker_requests: BTreeMap<CorrelationId, MarkerRequest>,
+    marker_requests: VecMap<CorrelationId, MarkerRequest>,
     next_correlation_id: CorrelationId,
     next_token: u64,
 }
@@ -157,7 +155,7 @@ impl TxnCoordinator {
             state_partition_count: config.transaction_state_log_num_partitions,
             txns: VecMap::new(),
             pending_writes: Vec::new(),
-            marker_requests: BTreeMap::new(),
+            marker_requests: VecMap::new(),
             next_correlation_id: TXN_CORRELATION_BASE,
             next_token: 1,
             config,

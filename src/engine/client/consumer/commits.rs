@@ -19,8 +19,9 @@
 //! `commitAsync()` and auto-commit never retry (the next one supersedes
 //! them). A consumer without `group.id` cannot commit and does not try.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+use crate::collections::VecMap;
 use crate::engine::error::KafkaError;
 use crate::engine::event::consumer::CommitTrigger;
 use crate::engine::event::{ConsumerEvent, GroupEvent};
@@ -61,7 +62,7 @@ pub(super) struct Commits {
     next_id: CommitId,
     /// Waiting for a coordinator, or backing off before a retry.
     pub queued: VecDeque<Commit>,
-    pub in_flight: BTreeMap<CommitId, Commit>,
+    pub in_flight: VecMap<CommitId, Commit>,
 }
 
 impl Commits {

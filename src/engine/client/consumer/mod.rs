@@ -29,12 +29,11 @@ mod snapshot;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
-
 pub use fetcher::OffsetSpec;
 pub use membership::RebalanceProtocol;
 pub use snapshot::{ConsumerCounters, ConsumerSnapshot, ConsumerState, PartitionView, ProcessingView};
 
+use crate::collections::VecSet;
 use crate::engine::client::{CommitMode, ConsumerApp, Subscription};
 use crate::engine::config::ConsumerConfig;
 use crate::engine::error::KafkaError;
@@ -124,7 +123,7 @@ pub struct Consumer {
     app_loop: AppLoop,
     counters: Counters,
     /// Times a `Wake` timer is already set for.
-    wakes: BTreeSet<Millis>,
+    wakes: VecSet<Millis>,
 }
 
 impl Consumer {
@@ -156,7 +155,7 @@ impl Consumer {
             commits: Commits::default(),
             app_loop: AppLoop::new(),
             counters: Counters::default(),
-            wakes: BTreeSet::new(),
+            wakes: VecSet::new(),
         }
     }
 

@@ -10,8 +10,7 @@
 //! broker's timer fires, the requests past their deadline time out and the
 //! timer is armed again for the next one.
 
-use std::collections::BTreeMap;
-
+use crate::collections::VecMap;
 use crate::engine::client::deadlines::DeadlineTimers;
 use crate::engine::ids::{BrokerId, NodeId, TopicPartition};
 use crate::engine::node::{Ctx, Timer};
@@ -64,7 +63,7 @@ pub(super) struct InFlight {
 #[derive(Debug, Default)]
 pub(super) struct Requests {
     next_correlation_id: CorrelationId,
-    in_flight: BTreeMap<CorrelationId, InFlight>,
+    in_flight: VecMap<CorrelationId, InFlight>,
     timers: DeadlineTimers,
 }
 

@@ -44,7 +44,7 @@ mod workload;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
@@ -106,7 +106,7 @@ pub struct Producer {
     sticky: VecMap<String, StickyPartitioner>,
     round_robin: RoundRobinPartitioner,
     tm: TxnManager,
-    in_flight: BTreeMap<CorrelationId, InFlightRequest>,
+    in_flight: VecMap<CorrelationId, InFlightRequest>,
     /// One request-timeout timer per broker connection.
     timeout_timers: DeadlineTimers,
     /// ProduceRequests in flight per broker.
@@ -122,7 +122,7 @@ pub struct Producer {
     drain_cursor: u32,
     next_correlation_id: CorrelationId,
     /// Times at which a `Wake` timer is pending.
-    wakes: BTreeSet<Millis>,
+    wakes: VecSet<Millis>,
     workload_state: WorkloadState,
     ledger: stats::Ledger,
     closing: bool,
@@ -151,7 +151,7 @@ impl Producer {
             sticky: VecMap::new(),
             round_robin: RoundRobinPartitioner::new(),
             tm,
-            in_flight: BTreeMap::new(),
+            in_flight: VecMap::new(),
             timeout_timers: DeadlineTimers::default(),
             produce_in_flight: VecMap::new(),
             muted: VecSet::new(),
@@ -159,7 +159,7 @@ impl Producer {
             node_cursor: 0,
             drain_cursor: 0,
             next_correlation_id: 1,
-            wakes: BTreeSet::new(),
+            wakes: VecSet::new(),
             workload_state: WorkloadState::default(),
             ledger: stats::Ledger::default(),
             closing: false,

@@ -22,8 +22,6 @@
 //! `BeginTransaction`, `CommitTransaction`, `AbortTransaction`; an abortable
 //! error is `TxnRequiresAbort()`, a fatal one `IsFatal`.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use crate::collections::{VecMap, VecSet};
@@ -76,12 +74,12 @@ pub(crate) struct PartitionSequences {
     pub last_acked: i32,
     /// Base sequences of batches drained and not yet completed (in flight,
     /// or queued again for a retry).
-    pub in_flight: BTreeSet<i32>,
+    pub in_flight: VecSet<i32>,
 }
 
 impl PartitionSequences {
     fn new() -> Self {
-        PartitionSequences { next: 0, last_acked: -1, in_flight: BTreeSet::new() }
+        PartitionSequences { next: 0, last_acked: -1, in_flight: VecSet::new() }
     }
 
     /// The sequence the broker expects next.
