@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::css::class_list;
 use super::model::{self, BrokerState, Marker, MarkerKind};
 use super::state::{Select, Selection, Shared, Truncation, Truncations};
 use crate::engine::broker::partition::RoleName;
@@ -306,7 +307,7 @@ pub fn partition_log(props: &PartitionLogProps) -> Html {
     });
 
     html! {
-        <section class={classes!("partition", props.expanded.then_some("expanded"))} aria-label={sentence.clone()}
+        <section class={if props.expanded { "partition expanded" } else { "partition" }} aria-label={sentence.clone()}
             data-testid={format!("partition-{tp}")}>
             <header class="partition-head">
                 <button class="partition-title" onclick={on_title} aria-expanded={props.expanded.to_string()}
@@ -345,7 +346,7 @@ fn segment_strip(log: &LogSnapshot) -> Html {
     html! {
         <ol class="segments" aria-label="Segments">
             if hidden > 0 {
-                <li class={classes!("seg", "more", (doomed_hidden > 0).then_some("doomed"))}>
+                <li class={if doomed_hidden > 0 { "seg more doomed" } else { "seg more" }}>
                     { if doomed_hidden > 0 { format!("{hidden} older ({doomed_hidden} deleted next)") } else { format!("{hidden} older") } }
                 </li>
             }
@@ -361,7 +362,7 @@ fn segment_strip(log: &LogSnapshot) -> Html {
                     crate::engine::log::retention::RetentionReason::LogStartOffset => "below log start",
                 });
                 html! {
-                    <li class={classes!("seg", state, doomed.is_some().then_some("doomed"))}
+                    <li class={class_list("seg", &[(true, state), (doomed.is_some(), "doomed")])}
                         title={format!("segment {}: {} bytes, {} batches", seg.base_offset, seg.size_bytes, seg.batch_count)}>
                         { text }
                         if let Some(why) = doomed {
@@ -411,11 +412,11 @@ fn ruler(cols: &[Column], log: &LogSnapshot, hw: Offset) -> Html {
                     if o == log.log_start_offset { label = "start".into() }
                     else if o == hw { label = "HW".into() }
                     else if o % 5 == 0 { label = o.to_string() }
-                    html! { <span key={o.to_string()} class={classes!("col", (o == hw).then_some("hw"))}>{ label }</span> }
+                    html! { <span key={o.to_string()} class={if o == hw { "col hw" } else { "col" }}>{ label }</span> }
                 }
                 Column::Gap { from, .. } => html! { <span key={format!("gap{from}")} class="col gap"></span> },
                 Column::End(o) => html! {
-                    <span key="end" class={classes!("col", "end", (o == hw).then_some("hw"))}>{ if o == hw { "HW=LEO".to_string() } else { "LEO".to_string() } }</span>
+                    <span key="end" class={if o == hw { "col end hw" } else { "col end" }}>{ if o == hw { "HW=LEO".to_string() } else { "LEO".to_string() } }</span>
                 },
             }) }
         </div>
@@ -510,10 +511,10 @@ fn replica_row(
         row.broker, row.role, log.log_start_offset, hw, log.log_end_offset
     );
     let label_html = html! {
-        <span class={classes!("row-label", format!("role-{}", row.role))} title={detail.clone()}>{ label }</span>
+        <span class={format!("row-label role-{}", row.role)} title={detail.clone()}>{ label }</span>
     };
     let row_html = html! {
-        <div class={classes!("log-row", format!("role-{}", row.role))} role="group" aria-label={detail}
+        <div class={format!("log-row role-{}", row.role)} role="group" aria-label={detail}
             data-testid={format!("log-row-{}-{}", row.replica.tp, row.broker)}>
             { for cols.iter().enumerate().map(|(i, c)| match *c {
                 Column::Older { from, to } => {
@@ -527,7 +528,7 @@ fn replica_row(
                 Column::End(o) => {
                     let here = o == log.log_end_offset;
                     html! {
-                        <span key="end" class={classes!("cell", "end", here.then_some("leo"), (hw == log.log_end_offset && here).then_some("hw"))}
+                        <span key="end" class={class_list("cell end", &[(here, "leo"), (hw == log.log_end_offset && here, "hw")])}
                             title={format!("log end offset {}", log.log_end_offset)}></span>
                     }
                 }
@@ -561,7 +562,7 @@ fn replica_row(
                     }
                     None => {
                         let why = if o >= log.log_end_offset { "missing: not replicated here yet" } else if o < log.log_start_offset { "deleted here" } else { "not in this window" };
-                        html! { <span key={o.to_string()} class={classes!("cell", "missing", (o == hw).then_some("hw"))} title={format!("offset {o}: {why}")}></span> }
+                        html! { <span key={o.to_string()} class={if o == hw { "cell missing hw" } else { "cell missing" }} title={format!("offset {o}: {why}")}></span> }
                     }
                 },
             }) }
@@ -609,7 +610,7 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<(Html, Html)> {
             };
             let label_html = html! { <span class="row-label marks" title={text.clone()}>{ shown_label }</span> };
             let row_html = html! {
-                <div class={classes!("log-row", "markers", if committed.is_some() { "committed" } else { "position" })}
+                <div class={if committed.is_some() { "log-row markers committed" } else { "log-row markers position" }}
                     aria-label={text} role="note">
                     <span class="mark-track" style={format!("width:{}px", lefts.last().copied().unwrap_or(0) + 60)}>
                         if let Some((c, p)) = bar {
@@ -671,7 +672,7 @@ fn record_detail(tp: &TopicPartition, broker: BrokerId, r: &LogRecord) -> Html {
                 <dt>{ "key" }</dt>
                 <dd>
                     if let Some(k) = &r.key {
-                        <span class={classes!("swatch", format!("k{}", model::key_colour_index(k.as_bytes())))} aria-hidden="true"></span>
+                        <span class={format!("swatch k{}", model::key_colour_index(k.as_bytes()))} aria-hidden="true"></span>
                     }
                     <code>{ text(&r.key) }</code>
                 </dd>
@@ -721,7 +722,7 @@ fn truncation_note(tp: &TopicPartition, t: &Truncation) -> Html {
                     { for t.lost.iter().map(|l| {
                         let colour = l.key.as_ref().map_or("knull".to_string(), |k| format!("k{}", model::key_colour_index(k.as_bytes())));
                         let key = l.key.as_ref().map_or("null".to_string(), |k| k.to_text_lossy());
-                        html! { <span class={classes!("cell", "lost", colour)} title={format!("offset {} key {key}: truncated", l.offset)}></span> }
+                        html! { <span class={format!("cell lost {colour}")} title={format!("offset {} key {key}: truncated", l.offset)}></span> }
                     }) }
                 </div>
             }

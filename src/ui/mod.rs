@@ -26,6 +26,7 @@
 pub mod autosave;
 pub mod cluster;
 pub mod controls;
+pub mod css;
 pub mod driver;
 pub mod fetch;
 pub mod history;

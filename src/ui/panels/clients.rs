@@ -9,6 +9,7 @@ use super::options;
 use super::producer::ProducerCard;
 use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::ClientsPanelProps;
+use crate::ui::css::class_list;
 
 /// Producers, and consumers by group.
 #[function_component(ClientsPanel)]
@@ -77,7 +78,7 @@ pub struct StateBadgeProps {
 #[function_component(StateBadge)]
 pub fn state_badge(props: &StateBadgeProps) -> Html {
     html! {
-        <span class={classes!("badge", format!("badge-{}", props.tone))} data-testid={props.testid.clone()}>
+        <span class={class_list("badge", &[(!props.tone.is_empty(), &format!("badge-{}", props.tone))])} data-testid={props.testid.clone()}>
             { props.text.clone() }
         </span>
     }

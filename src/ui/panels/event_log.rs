@@ -21,6 +21,7 @@ use crate::collections::VecSet;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
 use crate::engine::snapshot::ClusterSnapshot;
+use crate::ui::css::class_list;
 use crate::ui::model;
 use crate::ui::state::{RecentEvents, Select, Shared};
 
@@ -336,7 +337,7 @@ fn event_rows(props: &EventRowsProps) -> Html {
             { for props.rows.iter().enumerate().map(|(i, row)| {
                 // Roving focus: only the first row is in the Tab order; arrows reach the rest.
                 let tabindex = if i == 0 { "0" } else { "-1" };
-                let class = classes!("event-row", (!row.tone.is_empty()).then(|| format!("ev-{}", row.tone)));
+                let class = class_list("event-row", &[(!row.tone.is_empty(), &format!("ev-{}", row.tone))]);
                 let brokers = row.brokers.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
                 match &row.target {
                     Some(target) => {

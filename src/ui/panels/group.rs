@@ -15,6 +15,7 @@ use crate::engine::client::CommitMode;
 use crate::engine::command::Command;
 use crate::engine::group::coordinator::{GroupSnapshot, GroupState};
 use crate::engine::snapshot::{ClusterSnapshot, ConsumerView};
+use crate::ui::css::class_list;
 use crate::ui::model;
 use crate::ui::state::{Select, Shared};
 
@@ -273,7 +274,7 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
     };
 
     html! {
-        <li class={classes!("client-card", "consumer", props.selected.then_some("selected"), (!view.status.is_up()).then_some("gone"))}
+        <li class={class_list("client-card consumer", &[(props.selected, "selected"), (!view.status.is_up(), "gone")])}
             data-testid={format!("consumer-{key}")}>
             <div class="card-head">
                 <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={props.selected.to_string()}

@@ -154,7 +154,7 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
     let bootstrap = code::bootstrap_servers(snap);
 
     html! {
-        <article class={classes!("client-card", "producer", props.selected.then_some("selected"))}
+        <article class={if props.selected { "client-card producer selected" } else { "client-card producer" }}
             data-testid={format!("producer-{key}")} aria-label={format!("producer {}", s.name)}>
             <div class="card-head">
                 <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={props.selected.to_string()}
