@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::css::class_list;
+use super::markup::class_list;
 use super::model::{self, BrokerState};
 use super::state::{Flight, Flights, Select, Shared};
 use crate::engine::broker::partition::RoleName;

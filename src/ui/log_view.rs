@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::css::class_list;
+use super::markup::class_list;
 use super::model::{self, BrokerState, Marker, MarkerKind};
 use super::state::{Select, Selection, Shared, Truncation, Truncations};
 use crate::engine::broker::partition::RoleName;

@@ -26,12 +26,12 @@
 pub mod autosave;
 pub mod cluster;
 pub mod controls;
-pub mod css;
 pub mod driver;
 pub mod fetch;
 pub mod history;
 pub mod lesson;
 pub mod log_view;
+pub mod markup;
 pub mod model;
 pub mod panels;
 pub mod scenarios;

@@ -9,7 +9,7 @@ use super::options;
 use super::producer::ProducerCard;
 use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::ClientsPanelProps;
-use crate::ui::css::class_list;
+use crate::ui::markup::class_list;
 
 /// Producers, and consumers by group.
 #[function_component(ClientsPanel)]

@@ -21,7 +21,7 @@ use crate::collections::VecSet;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
 use crate::engine::snapshot::ClusterSnapshot;
-use crate::ui::css::class_list;
+use crate::ui::markup::class_list;
 use crate::ui::model;
 use crate::ui::state::{RecentEvents, Select, Shared};
 

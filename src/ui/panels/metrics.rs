@@ -7,8 +7,8 @@ use super::throttle::{use_throttled, PANEL_REFRESH_MS};
 use super::MetricsPanelProps;
 use crate::engine::metrics::MeterReading;
 use crate::float_text;
-use crate::ui::css::class_list;
 use crate::ui::history::Sample;
+use crate::ui::markup::class_list;
 
 /// One metric as the panel shows it.
 #[derive(Debug, Clone, PartialEq)]
