@@ -177,17 +177,29 @@ pub fn log_view(props: &LogViewProps) -> Html {
     }
 }
 
+/// The legend's items: (the sample's classes, its glyph, the text).
+const LEGEND: [(&str, &str, &str); 7] = [
+    ("cell demo k0", "", "record (colour = key)"),
+    ("cell demo k2 uncommitted", "", "above the high watermark (not readable yet)"),
+    ("cell demo k4 doomed", "", "segment retention deletes next"),
+    ("cell demo gap", "⋯", "compacted away"),
+    ("hw-demo", "", "high watermark"),
+    ("", "▲", " group's committed offset"),
+    ("", "△", " consumer's position"),
+];
+
 #[function_component(Legend)]
 fn legend() -> Html {
     html! {
         <ul class="log-legend" aria-label="How to read the logs">
-            <li><span class="cell demo k0" aria-hidden="true"></span>{ "record (colour = key)" }</li>
-            <li><span class="cell demo k2 uncommitted" aria-hidden="true"></span>{ "above the high watermark (not readable yet)" }</li>
-            <li><span class="cell demo k4 doomed" aria-hidden="true"></span>{ "segment retention deletes next" }</li>
-            <li><span class="cell demo gap" aria-hidden="true">{ "⋯" }</span>{ "compacted away" }</li>
-            <li><span class="hw-demo" aria-hidden="true"></span>{ "high watermark" }</li>
-            <li><span aria-hidden="true">{ "▲" }</span>{ " group's committed offset" }</li>
-            <li><span aria-hidden="true">{ "△" }</span>{ " consumer's position" }</li>
+            { for LEGEND.iter().map(|&(class, glyph, text)| html! {
+                <li>
+                    <span {class} aria-hidden="true">
+                        if !glyph.is_empty() { { glyph } }
+                    </span>
+                    { text }
+                </li>
+            }) }
         </ul>
     }
 }
