@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::markup::class_list;
+use super::markup::{bool_text, class_list};
 use super::model::{self, BrokerState};
 use super::state::{Flight, Flights, Select, Shared};
 use crate::engine::broker::partition::RoleName;
@@ -408,7 +408,7 @@ pub fn broker_grid(props: &BrokerGridProps) -> Html {
                         on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                 }) }
             </div>
-            <button class="btn btn-link" aria-pressed={show_internal.to_string()} onclick={toggle_internal}>
+            <button class="btn btn-link" aria-pressed={bool_text(*show_internal)} onclick={toggle_internal}>
                 { if *show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
             </button>
         </div>
@@ -504,7 +504,7 @@ fn broker_card(snap: &ClusterSnapshot, b: &BrokerView, props: &BrokerCardProps) 
             aria-labelledby={title_id.clone()} data-testid={format!("broker-{id}")}>
             <header class="broker-head">
                 <h3 id={title_id}>
-                    <button class="linkish" onclick={on_select_broker} aria-pressed={selected.to_string()}
+                    <button class="linkish" onclick={on_select_broker} aria-pressed={bool_text(selected)}
                         aria-label={summary.clone()}>{ format!("Broker {id}") }</button>
                 </h3>
                 if let Some(rack) = &b.broker.rack {
@@ -577,7 +577,7 @@ fn replica_chip(
     html! {
         <li>
             <button class={class_list("replica", &[(true, role_class), (true, if in_isr { "in-isr" } else { "out-of-isr" }), (selected, "selected")])}
-                aria-label={label.clone()} title={label} aria-pressed={selected.to_string()} onclick={on_select}
+                aria-label={label.clone()} title={label} aria-pressed={bool_text(selected)} onclick={on_select}
                 data-testid={format!("replica-{}-{}", broker, r.tp)}>
                 <span class="role" aria-hidden="true">{ role_mark }</span>
                 <span class="tp">{ r.tp.to_string() }</span>

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::markup::class_list;
+use super::markup::{bool_text, class_list};
 use super::model::{self, BrokerState, Marker, MarkerKind};
 use super::state::{Select, Selection, Shared, Truncation, Truncations};
 use crate::engine::broker::partition::RoleName;
@@ -166,7 +166,7 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     }) }
                 </div>
                 if partitions > PARTITIONS_SHOWN {
-                    <button class="btn btn-link" onclick={toggle_all} aria-pressed={show_all.to_string()}>
+                    <button class="btn btn-link" onclick={toggle_all} aria-pressed={bool_text(*show_all)}>
                         { if *show_all { format!("Show the first {PARTITIONS_SHOWN} partitions") } else { format!("Show all {partitions} partitions") } }
                     </button>
                 }
@@ -322,7 +322,7 @@ pub fn partition_log(props: &PartitionLogProps) -> Html {
         <section class={if props.expanded { "partition expanded" } else { "partition" }} aria-label={sentence.clone()}
             data-testid={format!("partition-{tp}")}>
             <header class="partition-head">
-                <button class="partition-title" onclick={on_title} aria-expanded={props.expanded.to_string()}
+                <button class="partition-title" onclick={on_title} aria-expanded={bool_text(props.expanded)}
                     title="Show every replica of this partition">{ tp.to_string() }</button>
                 <span class="sentence" data-testid={format!("partition-{tp}-summary")}>{ sentence }</span>
             </header>
@@ -566,7 +566,7 @@ fn replica_row(
                         html! {
                             <button key={o.to_string()} class={cell_class(r, colour, hw, log, segment, seg_start, diverged, selected)}
                                 tabindex={if Some(i) == last_record_col { "0" } else { "-1" }}
-                                aria-label={title.clone()} {title} aria-pressed={selected.to_string()}
+                                aria-label={title.clone()} {title} aria-pressed={bool_text(selected)}
                                 onclick={on_click}>
                                 { match r.control { Some(ControlType::Commit) => "C", Some(ControlType::Abort) => "A", None if r.value.is_none() => "∅", None => "" } }
                             </button>

@@ -31,7 +31,7 @@ pub fn button(
     onclick: Callback<MouseEvent>,
     text: &'static str,
 ) -> Html {
-    let expanded = expanded.map(|e| if e { "true" } else { "false" });
+    let expanded = expanded.map(bool_text);
     html! {
         <button type="button" {class} data-testid={testid} {title} aria-expanded={expanded} {onclick}>{ text }</button>
     }
@@ -41,4 +41,14 @@ pub fn button(
 #[inline(never)]
 pub fn stat(term: &'static str, value: String, class: Option<&'static str>) -> Html {
     html! { <div><dt>{ term }</dt><dd {class}>{ value }</dd></div> }
+}
+
+/// `"true"` or `"false"` for `aria-pressed` / `aria-expanded`, without
+/// formatting a `String` at every element.
+pub fn bool_text(on: bool) -> &'static str {
+    if on {
+        "true"
+    } else {
+        "false"
+    }
 }

@@ -9,7 +9,7 @@ use super::options;
 use super::producer::ProducerCard;
 use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::ClientsPanelProps;
-use crate::ui::markup::class_list;
+use crate::ui::markup::{bool_text, class_list};
 
 /// Producers, and consumers by group.
 #[function_component(ClientsPanel)]
@@ -108,8 +108,8 @@ pub fn code_view(props: &CodeViewProps) -> Html {
     html! {
         <figure class="code-view" data-testid={props.testid.clone()}>
             <div class="code-tabs" role="group" aria-label="Language">
-                <button type="button" class="btn btn-link" aria-pressed={(!*java).to_string()} onclick={pick(false)}>{ "C#" }</button>
-                <button type="button" class="btn btn-link" aria-pressed={java.to_string()} onclick={pick(true)}>{ "Java" }</button>
+                <button type="button" class="btn btn-link" aria-pressed={bool_text(!*java)} onclick={pick(false)}>{ "C#" }</button>
+                <button type="button" class="btn btn-link" aria-pressed={bool_text(*java)} onclick={pick(true)}>{ "Java" }</button>
             </div>
             <figcaption class="sr-only">{ caption }</figcaption>
             <pre tabindex="0"><code>{ text }</code></pre>

@@ -15,7 +15,7 @@ use crate::engine::client::CommitMode;
 use crate::engine::command::Command;
 use crate::engine::group::coordinator::{GroupSnapshot, GroupState};
 use crate::engine::snapshot::{ClusterSnapshot, ConsumerView};
-use crate::ui::markup::{button, class_list};
+use crate::ui::markup::{bool_text, button, class_list};
 use crate::ui::model;
 use crate::ui::state::{Select, Shared};
 
@@ -277,7 +277,7 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
         <li class={class_list("client-card consumer", &[(props.selected, "selected"), (!view.status.is_up(), "gone")])}
             data-testid={format!("consumer-{key}")}>
             <div class="card-head">
-                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={props.selected.to_string()}
+                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this consumer">{ c.name.clone() }</button>
                 <StateBadge text={state} tone={tone} testid={format!("consumer-{key}-state")} />
                 if c.is_leader {

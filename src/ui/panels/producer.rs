@@ -17,7 +17,7 @@ use crate::engine::record::Header;
 use crate::engine::sim::NodeStatus;
 use crate::engine::snapshot::{ClusterSnapshot, ProducerView};
 use crate::float_text;
-use crate::ui::markup::{button, stat};
+use crate::ui::markup::{bool_text, button, stat};
 use crate::ui::state::{Select, Shared};
 
 /// Header rows the produce form offers at most.
@@ -158,7 +158,7 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
         <article class={if props.selected { "client-card producer selected" } else { "client-card producer" }}
             data-testid={format!("producer-{key}")} aria-label={format!("producer {}", s.name)}>
             <div class="card-head">
-                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={props.selected.to_string()}
+                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this producer">{ s.name.clone() }</button>
                 <StateBadge text={state} tone={tone} testid={format!("producer-{key}-state")} />
             </div>
