@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use super::markup::{bool_text, class_list};
 use super::model::{self, BrokerState};
 use super::state::{Flight, Flights, Select, Shared};
 use crate::engine::broker::partition::RoleName;
@@ -247,7 +248,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
             <figcaption>
                 <ul class="legend" aria-label="Message colours">
                     { for FlightKind::ALL.iter().map(|k| html! {
-                        <li><span class={classes!("swatch", k.css())} aria-hidden="true"></span>{ k.name() }</li>
+                        <li><span class={class_list("swatch", &[(true, k.css())])} aria-hidden="true"></span>{ k.name() }</li>
                     }) }
                     <li class="legend-note">{ "big dot: carries records" }</li>
                 </ul>
@@ -350,7 +351,7 @@ fn node_glyph(spot: &NodeSpot) -> Html {
         NodeId::Broker(_) | NodeId::Controller => {
             let w = if spot.node == NodeId::Controller { 76.0 } else { 58.0 };
             html! {
-                <g class={classes!("node", "node-broker", spot.state)}>
+                <g class={class_list("node node-broker", &[(true, spot.state)])}>
                     <rect x={float_text::fixed(x - w / 2.0, 1)} y={float_text::fixed(y - 16.0, 1)} width={float_text::display(w)} height="32" rx="6" />
                     <text x={float_text::fixed(x, 1)} y={float_text::fixed(y + 5.0, 1)} text-anchor="middle">{ label }</text>
                     if matches!(spot.state, "crashed" | "stopped") {
@@ -362,7 +363,7 @@ fn node_glyph(spot: &NodeSpot) -> Html {
         NodeId::Client(_) => {
             let below = y > ROW_BROKERS;
             html! {
-                <g class={classes!("node", "node-client", if below { "consumer" } else { "producer" })}>
+                <g class={if below { "node node-client consumer" } else { "node node-client producer" }}>
                     <circle cx={float_text::fixed(x, 1)} cy={float_text::fixed(y, 1)} r="11" />
                     <text class="glyph" x={float_text::fixed(x, 1)} y={float_text::fixed(y + 4.0, 1)} text-anchor="middle">
                         { if below { "C" } else { "P" } }
@@ -407,7 +408,7 @@ pub fn broker_grid(props: &BrokerGridProps) -> Html {
                         on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                 }) }
             </div>
-            <button class="btn btn-link" aria-pressed={show_internal.to_string()} onclick={toggle_internal}>
+            <button class="btn btn-link" aria-pressed={bool_text(*show_internal)} onclick={toggle_internal}>
                 { if *show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
             </button>
         </div>
@@ -499,17 +500,17 @@ fn broker_card(snap: &ClusterSnapshot, b: &BrokerView, props: &BrokerCardProps) 
     }
     summary.push_str(&format!(", leads {leaders} of {} replicas", b.broker.replicas.len()));
     html! {
-        <article class={classes!("broker", format!("state-{}", state.name().replace(' ', "-")), selected.then_some("selected"))}
+        <article class={class_list(&format!("broker state-{}", state.name().replace(' ', "-")), &[(selected, "selected")])}
             aria-labelledby={title_id.clone()} data-testid={format!("broker-{id}")}>
             <header class="broker-head">
                 <h3 id={title_id}>
-                    <button class="linkish" onclick={on_select_broker} aria-pressed={selected.to_string()}
+                    <button class="linkish" onclick={on_select_broker} aria-pressed={bool_text(selected)}
                         aria-label={summary.clone()}>{ format!("Broker {id}") }</button>
                 </h3>
                 if let Some(rack) = &b.broker.rack {
                     <span class="rack" title="broker.rack">{ format!("rack {rack}") }</span>
                 }
-                <span class={classes!("badge", badge)} data-testid={format!("broker-{id}-state")}>{ state.name() }</span>
+                <span class={class_list("badge", &[(true, badge)])} data-testid={format!("broker-{id}-state")}>{ state.name() }</span>
                 if faults.isolated || faults.partitioned {
                     <span class="badge badge-bad" title="network fault">{ "isolated" }</span>
                 }
@@ -575,8 +576,8 @@ fn replica_chip(
     let on_select = props.on_select.reform(move |_: MouseEvent| Select::Partition(tp.clone()));
     html! {
         <li>
-            <button class={classes!("replica", role_class, if in_isr { "in-isr" } else { "out-of-isr" }, selected.then_some("selected"))}
-                aria-label={label.clone()} title={label} aria-pressed={selected.to_string()} onclick={on_select}
+            <button class={class_list("replica", &[(true, role_class), (true, if in_isr { "in-isr" } else { "out-of-isr" }), (selected, "selected")])}
+                aria-label={label.clone()} title={label} aria-pressed={bool_text(selected)} onclick={on_select}
                 data-testid={format!("replica-{}-{}", broker, r.tp)}>
                 <span class="role" aria-hidden="true">{ role_mark }</span>
                 <span class="tp">{ r.tp.to_string() }</span>

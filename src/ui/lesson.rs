@@ -35,10 +35,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
         let choices = q.choices.iter().enumerate().map(|(i, text)| {
             let i = i as u32;
             let onchange = on_answer.reform(move |_: Event| i);
-            let mut class = classes!("lesson-choice");
-            if checked && i == q.answer {
-                class.push("lesson-choice-right");
-            }
+            let class = if checked && i == q.answer { "lesson-choice lesson-choice-right" } else { "lesson-choice" };
             html! {
                 <label class={class} data-testid={format!("lesson-choice-{i}")}>
                     <input type="radio" name="lesson-choice" value={i.to_string()}

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::markup::{bool_text, class_list};
 use super::model::{self, BrokerState, Marker, MarkerKind};
 use super::state::{Select, Selection, Shared, Truncation, Truncations};
 use crate::engine::broker::partition::RoleName;
@@ -165,7 +166,7 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     }) }
                 </div>
                 if partitions > PARTITIONS_SHOWN {
-                    <button class="btn btn-link" onclick={toggle_all} aria-pressed={show_all.to_string()}>
+                    <button class="btn btn-link" onclick={toggle_all} aria-pressed={bool_text(*show_all)}>
                         { if *show_all { format!("Show the first {PARTITIONS_SHOWN} partitions") } else { format!("Show all {partitions} partitions") } }
                     </button>
                 }
@@ -176,17 +177,29 @@ pub fn log_view(props: &LogViewProps) -> Html {
     }
 }
 
+/// The legend's items: (the sample's classes, its glyph, the text).
+const LEGEND: [(&str, &str, &str); 7] = [
+    ("cell demo k0", "", "record (colour = key)"),
+    ("cell demo k2 uncommitted", "", "above the high watermark (not readable yet)"),
+    ("cell demo k4 doomed", "", "segment retention deletes next"),
+    ("cell demo gap", "⋯", "compacted away"),
+    ("hw-demo", "", "high watermark"),
+    ("", "▲", " group's committed offset"),
+    ("", "△", " consumer's position"),
+];
+
 #[function_component(Legend)]
 fn legend() -> Html {
     html! {
         <ul class="log-legend" aria-label="How to read the logs">
-            <li><span class="cell demo k0" aria-hidden="true"></span>{ "record (colour = key)" }</li>
-            <li><span class="cell demo k2 uncommitted" aria-hidden="true"></span>{ "above the high watermark (not readable yet)" }</li>
-            <li><span class="cell demo k4 doomed" aria-hidden="true"></span>{ "segment retention deletes next" }</li>
-            <li><span class="cell demo gap" aria-hidden="true">{ "⋯" }</span>{ "compacted away" }</li>
-            <li><span class="hw-demo" aria-hidden="true"></span>{ "high watermark" }</li>
-            <li><span aria-hidden="true">{ "▲" }</span>{ " group's committed offset" }</li>
-            <li><span aria-hidden="true">{ "△" }</span>{ " consumer's position" }</li>
+            { for LEGEND.iter().map(|&(class, glyph, text)| html! {
+                <li>
+                    <span {class} aria-hidden="true">
+                        if !glyph.is_empty() { { glyph } }
+                    </span>
+                    { text }
+                </li>
+            }) }
         </ul>
     }
 }
@@ -306,10 +319,10 @@ pub fn partition_log(props: &PartitionLogProps) -> Html {
     });
 
     html! {
-        <section class={classes!("partition", props.expanded.then_some("expanded"))} aria-label={sentence.clone()}
+        <section class={if props.expanded { "partition expanded" } else { "partition" }} aria-label={sentence.clone()}
             data-testid={format!("partition-{tp}")}>
             <header class="partition-head">
-                <button class="partition-title" onclick={on_title} aria-expanded={props.expanded.to_string()}
+                <button class="partition-title" onclick={on_title} aria-expanded={bool_text(props.expanded)}
                     title="Show every replica of this partition">{ tp.to_string() }</button>
                 <span class="sentence" data-testid={format!("partition-{tp}-summary")}>{ sentence }</span>
             </header>
@@ -345,7 +358,7 @@ fn segment_strip(log: &LogSnapshot) -> Html {
     html! {
         <ol class="segments" aria-label="Segments">
             if hidden > 0 {
-                <li class={classes!("seg", "more", (doomed_hidden > 0).then_some("doomed"))}>
+                <li class={if doomed_hidden > 0 { "seg more doomed" } else { "seg more" }}>
                     { if doomed_hidden > 0 { format!("{hidden} older ({doomed_hidden} deleted next)") } else { format!("{hidden} older") } }
                 </li>
             }
@@ -361,7 +374,7 @@ fn segment_strip(log: &LogSnapshot) -> Html {
                     crate::engine::log::retention::RetentionReason::LogStartOffset => "below log start",
                 });
                 html! {
-                    <li class={classes!("seg", state, doomed.is_some().then_some("doomed"))}
+                    <li class={class_list("seg", &[(true, state), (doomed.is_some(), "doomed")])}
                         title={format!("segment {}: {} bytes, {} batches", seg.base_offset, seg.size_bytes, seg.batch_count)}>
                         { text }
                         if let Some(why) = doomed {
@@ -411,11 +424,11 @@ fn ruler(cols: &[Column], log: &LogSnapshot, hw: Offset) -> Html {
                     if o == log.log_start_offset { label = "start".into() }
                     else if o == hw { label = "HW".into() }
                     else if o % 5 == 0 { label = o.to_string() }
-                    html! { <span key={o.to_string()} class={classes!("col", (o == hw).then_some("hw"))}>{ label }</span> }
+                    html! { <span key={o.to_string()} class={if o == hw { "col hw" } else { "col" }}>{ label }</span> }
                 }
                 Column::Gap { from, .. } => html! { <span key={format!("gap{from}")} class="col gap"></span> },
                 Column::End(o) => html! {
-                    <span key="end" class={classes!("col", "end", (o == hw).then_some("hw"))}>{ if o == hw { "HW=LEO".to_string() } else { "LEO".to_string() } }</span>
+                    <span key="end" class={if o == hw { "col end hw" } else { "col end" }}>{ if o == hw { "HW=LEO".to_string() } else { "LEO".to_string() } }</span>
                 },
             }) }
         </div>
@@ -510,10 +523,10 @@ fn replica_row(
         row.broker, row.role, log.log_start_offset, hw, log.log_end_offset
     );
     let label_html = html! {
-        <span class={classes!("row-label", format!("role-{}", row.role))} title={detail.clone()}>{ label }</span>
+        <span class={format!("row-label role-{}", row.role)} title={detail.clone()}>{ label }</span>
     };
     let row_html = html! {
-        <div class={classes!("log-row", format!("role-{}", row.role))} role="group" aria-label={detail}
+        <div class={format!("log-row role-{}", row.role)} role="group" aria-label={detail}
             data-testid={format!("log-row-{}-{}", row.replica.tp, row.broker)}>
             { for cols.iter().enumerate().map(|(i, c)| match *c {
                 Column::Older { from, to } => {
@@ -527,7 +540,7 @@ fn replica_row(
                 Column::End(o) => {
                     let here = o == log.log_end_offset;
                     html! {
-                        <span key="end" class={classes!("cell", "end", here.then_some("leo"), (hw == log.log_end_offset && here).then_some("hw"))}
+                        <span key="end" class={class_list("cell end", &[(here, "leo"), (hw == log.log_end_offset && here, "hw")])}
                             title={format!("log end offset {}", log.log_end_offset)}></span>
                     }
                 }
@@ -553,7 +566,7 @@ fn replica_row(
                         html! {
                             <button key={o.to_string()} class={cell_class(r, colour, hw, log, segment, seg_start, diverged, selected)}
                                 tabindex={if Some(i) == last_record_col { "0" } else { "-1" }}
-                                aria-label={title.clone()} {title} aria-pressed={selected.to_string()}
+                                aria-label={title.clone()} {title} aria-pressed={bool_text(selected)}
                                 onclick={on_click}>
                                 { match r.control { Some(ControlType::Commit) => "C", Some(ControlType::Abort) => "A", None if r.value.is_none() => "∅", None => "" } }
                             </button>
@@ -561,7 +574,7 @@ fn replica_row(
                     }
                     None => {
                         let why = if o >= log.log_end_offset { "missing: not replicated here yet" } else if o < log.log_start_offset { "deleted here" } else { "not in this window" };
-                        html! { <span key={o.to_string()} class={classes!("cell", "missing", (o == hw).then_some("hw"))} title={format!("offset {o}: {why}")}></span> }
+                        html! { <span key={o.to_string()} class={if o == hw { "cell missing hw" } else { "cell missing" }} title={format!("offset {o}: {why}")}></span> }
                     }
                 },
             }) }
@@ -609,7 +622,7 @@ fn marker_lines(markers: &[Marker], cols: &[Column]) -> Vec<(Html, Html)> {
             };
             let label_html = html! { <span class="row-label marks" title={text.clone()}>{ shown_label }</span> };
             let row_html = html! {
-                <div class={classes!("log-row", "markers", if committed.is_some() { "committed" } else { "position" })}
+                <div class={if committed.is_some() { "log-row markers committed" } else { "log-row markers position" }}
                     aria-label={text} role="note">
                     <span class="mark-track" style={format!("width:{}px", lefts.last().copied().unwrap_or(0) + 60)}>
                         if let Some((c, p)) = bar {
@@ -671,7 +684,7 @@ fn record_detail(tp: &TopicPartition, broker: BrokerId, r: &LogRecord) -> Html {
                 <dt>{ "key" }</dt>
                 <dd>
                     if let Some(k) = &r.key {
-                        <span class={classes!("swatch", format!("k{}", model::key_colour_index(k.as_bytes())))} aria-hidden="true"></span>
+                        <span class={format!("swatch k{}", model::key_colour_index(k.as_bytes()))} aria-hidden="true"></span>
                     }
                     <code>{ text(&r.key) }</code>
                 </dd>
@@ -721,7 +734,7 @@ fn truncation_note(tp: &TopicPartition, t: &Truncation) -> Html {
                     { for t.lost.iter().map(|l| {
                         let colour = l.key.as_ref().map_or("knull".to_string(), |k| format!("k{}", model::key_colour_index(k.as_bytes())));
                         let key = l.key.as_ref().map_or("null".to_string(), |k| k.to_text_lossy());
-                        html! { <span class={classes!("cell", "lost", colour)} title={format!("offset {} key {key}: truncated", l.offset)}></span> }
+                        html! { <span class={format!("cell lost {colour}")} title={format!("offset {} key {key}: truncated", l.offset)}></span> }
                     }) }
                 </div>
             }

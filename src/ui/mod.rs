@@ -31,6 +31,7 @@ pub mod fetch;
 pub mod history;
 pub mod lesson;
 pub mod log_view;
+pub mod markup;
 pub mod model;
 pub mod panels;
 pub mod scenarios;

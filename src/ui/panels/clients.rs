@@ -9,6 +9,7 @@ use super::options;
 use super::producer::ProducerCard;
 use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::ClientsPanelProps;
+use crate::ui::markup::{bool_text, class_list};
 
 /// Producers, and consumers by group.
 #[function_component(ClientsPanel)]
@@ -77,7 +78,7 @@ pub struct StateBadgeProps {
 #[function_component(StateBadge)]
 pub fn state_badge(props: &StateBadgeProps) -> Html {
     html! {
-        <span class={classes!("badge", format!("badge-{}", props.tone))} data-testid={props.testid.clone()}>
+        <span class={class_list("badge", &[(!props.tone.is_empty(), &format!("badge-{}", props.tone))])} data-testid={props.testid.clone()}>
             { props.text.clone() }
         </span>
     }
@@ -107,8 +108,8 @@ pub fn code_view(props: &CodeViewProps) -> Html {
     html! {
         <figure class="code-view" data-testid={props.testid.clone()}>
             <div class="code-tabs" role="group" aria-label="Language">
-                <button type="button" class="btn btn-link" aria-pressed={(!*java).to_string()} onclick={pick(false)}>{ "C#" }</button>
-                <button type="button" class="btn btn-link" aria-pressed={java.to_string()} onclick={pick(true)}>{ "Java" }</button>
+                <button type="button" class="btn btn-link" aria-pressed={bool_text(!*java)} onclick={pick(false)}>{ "C#" }</button>
+                <button type="button" class="btn btn-link" aria-pressed={bool_text(*java)} onclick={pick(true)}>{ "Java" }</button>
             </div>
             <figcaption class="sr-only">{ caption }</figcaption>
             <pre tabindex="0"><code>{ text }</code></pre>

@@ -21,6 +21,7 @@ use crate::collections::VecSet;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
 use crate::engine::snapshot::ClusterSnapshot;
+use crate::ui::markup::class_list;
 use crate::ui::model;
 use crate::ui::state::{RecentEvents, Select, Shared};
 
@@ -244,78 +245,75 @@ fn event_filters(props: &EventFiltersProps) -> Html {
     };
     let o = &props.options;
     let partitions = filter.topic.as_ref().and_then(|t| o.topics.iter().find(|(n, _)| n == t)).map(|(_, n)| *n);
+    let broker_options =
+        o.brokers.iter().map(|b| (b.to_string().into(), format!("broker {b}").into(), filter.broker == Some(*b)));
+    let topic_options =
+        o.topics.iter().map(|(t, _)| (t.clone().into(), t.clone().into(), filter.topic.as_ref() == Some(t)));
+    let partition_options =
+        (0..partitions.unwrap_or(0)).map(|p| (p.to_string().into(), p.to_string().into(), filter.partition == Some(p)));
+    let client_options =
+        o.clients.iter().map(|(id, name)| (id.to_string().into(), name.clone().into(), filter.client == Some(*id)));
+    let area_options = AREAS.iter().map(|a| (AttrValue::Static(a), AttrValue::Static(a), filter.area == Some(*a)));
+    let mut kind_options: Vec<FilterOption> = props
+        .kinds
+        .iter()
+        .map(|k| (AttrValue::Static(k), AttrValue::Static(k), filter.kind.as_deref() == Some(*k)))
+        .collect();
+    if let Some(k) = filter.kind.as_ref().filter(|k| !props.kinds.contains(&k.as_str())) {
+        kind_options.push((k.clone().into(), k.clone().into(), true));
+    }
     html! {
         <div class="event-filters" role="group" aria-label="Filter the events">
-            <label>
-                <span>{ "Broker" }</span>
-                <select data-testid="event-filter-broker" onchange={set(|f, v| f.broker = v.parse().ok())}>
-                    <option value="" selected={filter.broker.is_none()}>{ "all" }</option>
-                    { for o.brokers.iter().map(|b| html! {
-                        <option value={b.to_string()} selected={filter.broker == Some(*b)}>{ format!("broker {b}") }</option>
-                    }) }
-                </select>
-            </label>
-            <label>
-                <span>{ "Topic" }</span>
-                <select data-testid="event-filter-topic" onchange={set(|f, v| {
+            { filter_select("Broker", "event-filter-broker", false, filter.broker.is_none(), broker_options.collect(),
+                set(|f, v| f.broker = v.parse().ok())) }
+            { filter_select("Topic", "event-filter-topic", false, filter.topic.is_none(), topic_options.collect(),
+                set(|f, v| {
                     f.topic = Some(v).filter(|v| !v.is_empty());
                     f.partition = None;
-                })}>
-                    <option value="" selected={filter.topic.is_none()}>{ "all" }</option>
-                    { for o.topics.iter().map(|(t, _)| html! {
-                        <option value={t.clone()} selected={filter.topic.as_ref() == Some(t)}>{ t.clone() }</option>
-                    }) }
-                </select>
-            </label>
-            <label>
-                <span>{ "Partition" }</span>
-                <select data-testid="event-filter-partition" disabled={partitions.is_none()}
-                    title={partitions.is_none().then_some("Pick a topic first")}
-                    onchange={set(|f, v| f.partition = v.parse().ok())}>
-                    <option value="" selected={filter.partition.is_none()}>{ "all" }</option>
-                    { for (0..partitions.unwrap_or(0)).map(|p| html! {
-                        <option value={p.to_string()} selected={filter.partition == Some(p)}>{ p.to_string() }</option>
-                    }) }
-                </select>
-            </label>
-            <label>
-                <span>{ "Client" }</span>
-                <select data-testid="event-filter-client" onchange={set(|f, v| f.client = v.parse().ok())}>
-                    <option value="" selected={filter.client.is_none()}>{ "all" }</option>
-                    { for o.clients.iter().map(|(id, name)| html! {
-                        <option value={id.to_string()} selected={filter.client == Some(*id)}>{ name.clone() }</option>
-                    }) }
-                </select>
-            </label>
-            <label>
-                <span>{ "Area" }</span>
-                <select data-testid="event-filter-area" onchange={set(|f, v| {
+                })) }
+            { filter_select("Partition", "event-filter-partition", partitions.is_none(), filter.partition.is_none(),
+                partition_options.collect(), set(|f, v| f.partition = v.parse().ok())) }
+            { filter_select("Client", "event-filter-client", false, filter.client.is_none(), client_options.collect(),
+                set(|f, v| f.client = v.parse().ok())) }
+            { filter_select("Area", "event-filter-area", false, filter.area.is_none(), area_options.collect(),
+                set(|f, v| {
                     f.area = AREAS.iter().copied().find(|a| *a == v);
                     f.kind = None;
-                })}>
-                    <option value="" selected={filter.area.is_none()}>{ "all" }</option>
-                    { for AREAS.iter().map(|a| html! {
-                        <option value={*a} selected={filter.area == Some(*a)}>{ *a }</option>
-                    }) }
-                </select>
-            </label>
-            <label>
-                <span>{ "Type" }</span>
-                <select data-testid="event-filter-type" onchange={set(|f, v| f.kind = Some(v).filter(|v| !v.is_empty()))}>
-                    <option value="" selected={filter.kind.is_none()}>{ "all" }</option>
-                    { for props.kinds.iter().map(|k| html! {
-                        <option value={*k} selected={filter.kind.as_deref() == Some(*k)}>{ *k }</option>
-                    }) }
-                    if let Some(k) = filter.kind.as_ref().filter(|k| !props.kinds.contains(&k.as_str())) {
-                        <option value={k.clone()} selected=true>{ k.clone() }</option>
-                    }
-                </select>
-            </label>
+                })) }
+            { filter_select("Type", "event-filter-type", false, filter.kind.is_none(), kind_options,
+                set(|f, v| f.kind = Some(v).filter(|v| !v.is_empty()))) }
             <label class="check">
                 <input type="checkbox" data-testid="event-filter-notable" checked={filter.notable_only} onchange={on_notable} />
                 { " notable only" }
             </label>
         </div>
+    }
+}
+
+/// A filter choice: (value, text, selected).
+type FilterOption = (AttrValue, AttrValue, bool);
+
+/// One labelled filter `<select>`: "all" (the empty value) first, then
+/// `options`. A disabled one says why in its title. One function draws all
+/// six filters, which keeps `EventFilters` small in the wasm bundle.
+fn filter_select(
+    label: &'static str,
+    testid: &'static str,
+    disabled: bool,
+    all: bool,
+    options: Vec<FilterOption>,
+    onchange: Callback<Event>,
+) -> Html {
+    html! {
+        <label>
+            <span>{ label }</span>
+            <select data-testid={testid} {disabled} title={disabled.then_some("Pick a topic first")} {onchange}>
+                <option value="" selected={all}>{ "all" }</option>
+                { for options.into_iter().map(|(value, text, selected)| html! {
+                    <option {value} {selected}>{ text }</option>
+                }) }
+            </select>
+        </label>
     }
 }
 
@@ -336,7 +334,7 @@ fn event_rows(props: &EventRowsProps) -> Html {
             { for props.rows.iter().enumerate().map(|(i, row)| {
                 // Roving focus: only the first row is in the Tab order; arrows reach the rest.
                 let tabindex = if i == 0 { "0" } else { "-1" };
-                let class = classes!("event-row", (!row.tone.is_empty()).then(|| format!("ev-{}", row.tone)));
+                let class = class_list("event-row", &[(!row.tone.is_empty(), &format!("ev-{}", row.tone))]);
                 let brokers = row.brokers.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
                 match &row.target {
                     Some(target) => {

@@ -15,6 +15,7 @@ use crate::engine::client::CommitMode;
 use crate::engine::command::Command;
 use crate::engine::group::coordinator::{GroupSnapshot, GroupState};
 use crate::engine::snapshot::{ClusterSnapshot, ConsumerView};
+use crate::ui::markup::{bool_text, button, class_list};
 use crate::ui::model;
 use crate::ui::state::{Select, Shared};
 
@@ -273,10 +274,10 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
     };
 
     html! {
-        <li class={classes!("client-card", "consumer", props.selected.then_some("selected"), (!view.status.is_up()).then_some("gone"))}
+        <li class={class_list("client-card consumer", &[(props.selected, "selected"), (!view.status.is_up(), "gone")])}
             data-testid={format!("consumer-{key}")}>
             <div class="card-head">
-                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={props.selected.to_string()}
+                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this consumer">{ c.name.clone() }</button>
                 <StateBadge text={state} tone={tone} testid={format!("consumer-{key}-state")} />
                 if c.is_leader {
@@ -337,19 +338,16 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
             }
             <div class="card-actions">
                 if up {
-                    <button type="button" class="btn" data-testid={format!("consumer-{key}-close")}
-                        title="close(): LeaveGroup, so the group rebalances at once"
-                        onclick={command(|consumer| Command::CloseConsumer { consumer })}>{ "Close" }</button>
-                    <button type="button" class="btn btn-danger" data-testid={format!("consumer-{key}-crash")}
-                        title={crash_title}
-                        onclick={command(|consumer| Command::CrashConsumer { consumer })}>{ "Crash" }</button>
+                    { button("btn", format!("consumer-{key}-close"),
+                        Some("close(): LeaveGroup, so the group rebalances at once".into()), None,
+                        command(|consumer| Command::CloseConsumer { consumer }), "Close") }
+                    { button("btn btn-danger", format!("consumer-{key}-crash"), Some(crash_title.into()), None,
+                        command(|consumer| Command::CrashConsumer { consumer }), "Crash") }
                 }
                 if view.status.is_up() {
-                    <button type="button" class="btn" data-testid={format!("consumer-{key}-details")}
-                        aria-expanded={open.to_string()} onclick={on_details}>{ "Details" }</button>
+                    { button("btn", format!("consumer-{key}-details"), None, Some(open), on_details, "Details") }
                 }
-                <button type="button" class="btn" data-testid={format!("consumer-{key}-code")}
-                    aria-expanded={code_open.to_string()} onclick={on_code}>{ "Code" }</button>
+                { button("btn", format!("consumer-{key}-code"), None, Some(*code_open), on_code, "Code") }
             </div>
             if *code_open {
                 <CodeView testid={format!("consumer-{key}-code-view")}

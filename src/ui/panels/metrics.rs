@@ -8,6 +8,7 @@ use super::MetricsPanelProps;
 use crate::engine::metrics::MeterReading;
 use crate::float_text;
 use crate::ui::history::Sample;
+use crate::ui::markup::class_list;
 
 /// One metric as the panel shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,7 +178,7 @@ fn metrics_body(props: &MetricsPanelProps) -> Html {
 
 fn metric_row(row: &MetricRow) -> Html {
     let testid = format!("metric-{}", row.name);
-    let value_class = classes!("num", "metric-value", (!row.tone.is_empty()).then(|| format!("tone-{}", row.tone)));
+    let value_class = class_list("num metric-value", &[(!row.tone.is_empty(), &format!("tone-{}", row.tone))]);
     html! {
         <tr key={row.name}>
             <th scope="row">

@@ -17,6 +17,7 @@ use crate::engine::record::Header;
 use crate::engine::sim::NodeStatus;
 use crate::engine::snapshot::{ClusterSnapshot, ProducerView};
 use crate::float_text;
+use crate::ui::markup::{bool_text, button, stat};
 use crate::ui::state::{Select, Shared};
 
 /// Header rows the produce form offers at most.
@@ -154,10 +155,10 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
     let bootstrap = code::bootstrap_servers(snap);
 
     html! {
-        <article class={classes!("client-card", "producer", props.selected.then_some("selected"))}
+        <article class={if props.selected { "client-card producer selected" } else { "client-card producer" }}
             data-testid={format!("producer-{key}")} aria-label={format!("producer {}", s.name)}>
             <div class="card-head">
-                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={props.selected.to_string()}
+                <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this producer">{ s.name.clone() }</button>
                 <StateBadge text={state} tone={tone} testid={format!("producer-{key}-state")} />
             </div>
@@ -170,26 +171,25 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
                     <p class="small" data-testid={format!("producer-{key}-txn")}>{ transaction_line(t, s) }</p>
                     if up {
                         <div class="card-actions">
-                            <button type="button" class="btn" data-testid={format!("producer-{key}-begin")}
-                                title="beginTransaction()"
-                                onclick={command(|producer| Command::BeginTransaction { producer })}>{ "Begin transaction" }</button>
-                            <button type="button" class="btn btn-primary" data-testid={format!("producer-{key}-commit")}
-                                title="commitTransaction(): flush, then COMMIT markers on every partition of the transaction"
-                                onclick={command(|producer| Command::CommitTransaction { producer })}>{ "Commit" }</button>
-                            <button type="button" class="btn btn-danger" data-testid={format!("producer-{key}-abort")}
-                                title="abortTransaction(): ABORT markers; read_committed consumers skip the records"
-                                onclick={command(|producer| Command::AbortTransaction { producer })}>{ "Abort" }</button>
+                            { button("btn", format!("producer-{key}-begin"), Some("beginTransaction()".into()), None,
+                                command(|producer| Command::BeginTransaction { producer }), "Begin transaction") }
+                            { button("btn btn-primary", format!("producer-{key}-commit"),
+                                Some("commitTransaction(): flush, then COMMIT markers on every partition of the transaction".into()), None,
+                                command(|producer| Command::CommitTransaction { producer }), "Commit") }
+                            { button("btn btn-danger", format!("producer-{key}-abort"),
+                                Some("abortTransaction(): ABORT markers; read_committed consumers skip the records".into()), None,
+                                command(|producer| Command::AbortTransaction { producer }), "Abort") }
                         </div>
                     }
                 </div>
             }
             <dl class="stats" data-testid={format!("producer-{key}-stats")}>
-                <div><dt>{ "sent" }</dt><dd>{ s.stats.records_sent }</dd></div>
-                <div><dt>{ "acknowledged" }</dt><dd>{ s.stats.records_acknowledged }</dd></div>
-                <div><dt>{ "failed" }</dt><dd class={(s.stats.records_failed > 0).then_some("tone-bad")}>{ s.stats.records_failed }</dd></div>
-                <div><dt>{ "retries" }</dt><dd>{ s.stats.retries }</dd></div>
-                <div><dt>{ "in flight" }</dt><dd>{ format!("{} req · {} rec", s.in_flight_requests, s.in_flight_records) }</dd></div>
-                <div><dt>{ "queued" }</dt><dd>{ queued + s.records_awaiting_metadata }</dd></div>
+                { stat("sent", s.stats.records_sent.to_string(), None) }
+                { stat("acknowledged", s.stats.records_acknowledged.to_string(), None) }
+                { stat("failed", s.stats.records_failed.to_string(), (s.stats.records_failed > 0).then_some("tone-bad")) }
+                { stat("retries", s.stats.retries.to_string(), None) }
+                { stat("in flight", format!("{} req · {} rec", s.in_flight_requests, s.in_flight_records), None) }
+                { stat("queued", (queued + s.records_awaiting_metadata).to_string(), None) }
             </dl>
             if !failed.is_empty() {
                 <p class="small" data-testid={format!("producer-{key}-failed-by-error")}>{ format!("Failed by error: {}", failed.join(", ")) }</p>
@@ -202,23 +202,21 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
             <div class="card-actions">
                 if up {
                     if s.paused {
-                        <button type="button" class="btn" data-testid={format!("producer-{key}-resume")}
-                            onclick={command(|producer| Command::ResumeProducer { producer })}>{ "Resume" }</button>
+                        { button("btn", format!("producer-{key}-resume"), None, None,
+                            command(|producer| Command::ResumeProducer { producer }), "Resume") }
                     } else {
-                        <button type="button" class="btn" data-testid={format!("producer-{key}-pause")}
-                            onclick={command(|producer| Command::PauseProducer { producer })}>{ "Pause" }</button>
+                        { button("btn", format!("producer-{key}-pause"), None, None,
+                            command(|producer| Command::PauseProducer { producer }), "Pause") }
                     }
-                    <button type="button" class="btn" data-testid={format!("producer-{key}-close")}
-                        title="close(): flush what it holds, then stop"
-                        onclick={command(|producer| Command::CloseProducer { producer })}>{ "Close" }</button>
-                    <button type="button" class="btn btn-danger" data-testid={format!("producer-{key}-crash")}
-                        title="The process dies: records not yet sent are lost"
-                        onclick={command(|producer| Command::CrashProducer { producer })}>{ "Crash" }</button>
-                    <button type="button" class="btn" data-testid={format!("producer-{key}-produce")}
-                        aria-expanded={produce_open.to_string()} onclick={toggle(&produce_open)}>{ "Send a record…" }</button>
+                    { button("btn", format!("producer-{key}-close"), Some("close(): flush what it holds, then stop".into()), None,
+                        command(|producer| Command::CloseProducer { producer }), "Close") }
+                    { button("btn btn-danger", format!("producer-{key}-crash"),
+                        Some("The process dies: records not yet sent are lost".into()), None,
+                        command(|producer| Command::CrashProducer { producer }), "Crash") }
+                    { button("btn", format!("producer-{key}-produce"), None, Some(*produce_open), toggle(&produce_open),
+                        "Send a record…") }
                 }
-                <button type="button" class="btn" data-testid={format!("producer-{key}-code")}
-                    aria-expanded={code_open.to_string()} onclick={toggle(&code_open)}>{ "Code" }</button>
+                { button("btn", format!("producer-{key}-code"), None, Some(*code_open), toggle(&code_open), "Code") }
             </div>
             if up {
                 <p class="hint">{ "Close flushes what the producer holds, then stops; crash loses what it has not sent." }</p>
