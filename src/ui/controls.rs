@@ -167,7 +167,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <output data-testid="sim-clock">{ format_time(props.now) }</output>
             </div>
             <div class="timeline">
-                <input type="range" data-testid="timeline" min="0" max={props.horizon.to_string()} step="100"
+                <input type="range" data-testid="timeline" min="0" max={props.horizon.to_string()} step="1"
                     value={shown_time.to_string()} aria-label="Timeline: rewind to any moment of this run"
                     aria-valuetext={format_time(shown_time)}
                     title="Drag back to replay this run from an earlier moment"
