@@ -14,6 +14,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::state::AppState;
+use crate::engine::scenario::TimedCommand;
 use crate::engine::time::Millis;
 
 /// The storage key; the version changes if the saved shape ever does.
@@ -37,6 +38,9 @@ pub struct Saved {
     pub now: Millis,
     /// The session as a scenario file's text (parsed like an import).
     pub scenario_json: String,
+    /// Which of its actions are the scenario's own script (indices), so
+    /// "Fork" after a reload still tells them from the learner's commands.
+    pub script: Vec<u32>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -45,22 +49,45 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The saved text: one line of header (`id` and `now`, tab-separated), then
-/// the scenario JSON. A plain header keeps restoring to the one JSON parse
-/// an import does.
-pub fn encode(id: &str, now: Millis, scenario_json: &str) -> String {
-    format!("{id}\t{now}\n{scenario_json}")
+/// The saved text: one line of header (`id`, `now` and the script's
+/// indices, tab-separated), then the scenario JSON. A plain header keeps
+/// restoring to the one JSON parse an import does.
+pub fn encode(saved: &Saved) -> String {
+    let script: Vec<String> = saved.script.iter().map(u32::to_string).collect();
+    format!("{}\t{}\t{}\n{}", saved.id, saved.now, script.join(","), saved.scenario_json)
 }
 
 /// Reads `encode`'s text back; `Err` names what is wrong with it.
 pub fn decode(text: &str) -> Result<Saved, String> {
     let (header, json) = text.split_once('\n').ok_or("it has no header line")?;
-    let (id, now) = header.split_once('\t').ok_or("its header has no time")?;
+    let mut fields = header.split('\t');
+    let id = fields.next().unwrap_or_default();
+    let now = fields.next().ok_or("its header has no time")?;
     let now = now.parse::<Millis>().ok().filter(|t| *t >= 0).ok_or_else(|| format!("bad time {now:?}"))?;
     if id.is_empty() {
         return Err("it has no scenario id".to_string());
     }
-    Ok(Saved { id: id.to_string(), now, scenario_json: json.to_string() })
+    let script = fields
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|i| !i.is_empty())
+        .map(|i| i.parse::<u32>().map_err(|_| format!("bad script index {i:?}")))
+        .collect::<Result<Vec<u32>, String>>()?;
+    Ok(Saved { id: id.to_string(), now, scenario_json: json.to_string(), script })
+}
+
+/// The positions in `actions` of the `script`'s commands (each matched once).
+pub fn script_indices(actions: &[TimedCommand], script: &[TimedCommand]) -> Vec<u32> {
+    let mut left: Vec<&TimedCommand> = script.iter().collect();
+    let mut found = Vec::new();
+    for (i, action) in actions.iter().enumerate() {
+        if let Some(k) = left.iter().position(|s| *s == action) {
+            left.swap_remove(k);
+            found.push(i as u32);
+        }
+    }
+    found
 }
 
 /// The session saved in this browser, if any; a damaged one is reported and forgotten.
@@ -83,9 +110,12 @@ pub fn clear() {
 
 fn save(state: &AppState) {
     let Some(storage) = storage() else { return };
-    let Ok(json) = serde_json::to_string(&state.session_scenario()) else { return };
+    let session = state.session_scenario();
+    let script = script_indices(&session.actions, &state.scenario.script);
+    let Ok(scenario_json) = serde_json::to_string(&session) else { return };
+    let saved = Saved { id: state.scenario.id.clone(), now: state.now, scenario_json, script };
     // A full storage quota only costs the autosave.
-    let _ = storage.set_item(KEY, &encode(&state.scenario.id, state.now, &json));
+    let _ = storage.set_item(KEY, &encode(&saved));
 }
 
 /// Saves the session whenever it changes: a new scenario or seed, a command

@@ -191,7 +191,8 @@ impl Boot {
     fn resume(saved: &Result<autosave::Saved, String>) -> AppState {
         let resumed = saved.clone().and_then(|saved| {
             let scenario = scenarios::parse(&saved.scenario_json).map_err(|e| e.to_string())?;
-            let mut state = AppState::start(saved.id, scenario, None)?;
+            let script = saved.script.iter().filter_map(|&i| scenario.actions.get(i as usize).cloned()).collect();
+            let mut state = AppState::start(saved.id, scenario, None)?.with_script(script);
             state.run_to(saved.now.min(autosave::RESUME_MAX_MS));
             state.playing = false;
             Ok(state)

@@ -832,7 +832,8 @@ impl AppState {
         Ok(next)
     }
 
-    fn with_script(mut self, script: Vec<TimedCommand>) -> AppState {
+    /// The same run with `script` as its scenario's own commands (what Fork keeps).
+    pub fn with_script(mut self, script: Vec<TimedCommand>) -> AppState {
         let mut loaded = (*self.scenario.0).clone();
         loaded.script = script;
         self.scenario = Shared::new(loaded);

@@ -40,11 +40,13 @@ fn engine_json(state: &kafka_playground::ui::AppState) -> String {
 
 #[wasm_bindgen_test]
 fn a_saved_session_text_reads_back_and_a_damaged_one_names_the_problem() {
-    let text = autosave::encode("quickstart", 12_345, "{\"name\": \"x\"}\n");
-    assert_eq!(
-        autosave::decode(&text),
-        Ok(Saved { id: "quickstart".into(), now: 12_345, scenario_json: "{\"name\": \"x\"}\n".into() })
-    );
+    let saved =
+        Saved { id: "quickstart".into(), now: 12_345, scenario_json: "{\"name\": \"x\"}\n".into(), script: vec![0, 2] };
+    let text = autosave::encode(&saved);
+    assert_eq!(text, "quickstart\t12345\t0,2\n{\"name\": \"x\"}\n");
+    assert_eq!(autosave::decode(&text), Ok(saved));
+    assert_eq!(autosave::decode("q\t5\n{}").map(|s| s.script), Ok(vec![]), "no script field: no script");
+    assert_eq!(autosave::decode("q\t5\t1,x\n{}").unwrap_err(), "bad script index \"x\"");
     assert_eq!(autosave::decode("{}").unwrap_err(), "it has no header line");
     assert_eq!(autosave::decode("quickstart\n{}").unwrap_err(), "its header has no time");
     assert_eq!(autosave::decode("quickstart\tsoon\n{}").unwrap_err(), "bad time \"soon\"");
@@ -58,7 +60,7 @@ fn a_resumed_session_is_the_same_run_at_the_same_moment_and_paused() {
     let state = apply(state, Command::KillBroker { broker: 2 });
     let state = run_for(state, 3_000);
     let json = serde_json::to_string(&state.session_scenario()).unwrap();
-    let saved = Saved { id: state.scenario.id.clone(), now: state.now, scenario_json: json };
+    let saved = Saved { id: state.scenario.id.clone(), now: state.now, scenario_json: json, script: vec![] };
 
     let resumed = Boot { saved: Some(Ok(saved)), ..Boot::default() }.initial_state();
     assert_eq!(resumed.now, state.now);

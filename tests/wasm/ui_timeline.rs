@@ -79,7 +79,7 @@ fn after_a_reload_the_learners_earlier_commands_can_still_be_forked_away_but_a_l
     use kafka_playground::ui::Boot;
     let (state, killed_at) = run_with_a_kill();
     let json = serde_json::to_string(&state.session_scenario()).unwrap();
-    let saved = Saved { id: state.scenario.id.clone(), now: state.now, scenario_json: json };
+    let saved = Saved { id: state.scenario.id.clone(), now: state.now, scenario_json: json, script: vec![] };
     let resumed = Rc::new(Boot { saved: Some(Ok(saved)), ..Boot::default() }.initial_state());
     let back = act(resumed, Action::Seek(killed_at - 500));
     assert_eq!(back.later_commands(), 1, "the kill was the learner's, not the scenario's");
@@ -92,4 +92,39 @@ fn after_a_reload_the_learners_earlier_commands_can_still_be_forked_away_but_a_l
     assert_eq!(lesson.later_commands(), 0);
     let forked = act(lesson, Action::Fork);
     assert_eq!(forked.runner().pending().len() + forked.runner().log().len(), scripted);
+}
+
+#[wasm_bindgen_test]
+fn a_fetched_lessons_script_survives_a_reload_so_fork_still_keeps_it() {
+    use kafka_playground::ui::autosave::{self, Saved};
+    use kafka_playground::ui::Boot;
+    // A lesson served as a file (as the picker loads it), with its own timed commands.
+    let json = include_str!("../../scenarios/idempotence.json");
+    let lesson = act(fresh(), Action::LoadScenarioText { id: "idempotence".into(), json: json.into(), seed: None });
+    assert_eq!(lesson.scenario.id, "idempotence");
+    let scripted = lesson.scenario.script.len();
+    assert!(scripted > 0, "the idempotence lesson drops acknowledgements on a schedule");
+    let lesson = run_for(act(lesson, Action::Play), 1_000);
+    let lesson = apply(lesson, Command::KillBroker { broker: 3 });
+    let killed_at = lesson.now;
+    let lesson = run_for(lesson, 2_000);
+
+    let session = lesson.session_scenario();
+    let saved = Saved {
+        id: lesson.scenario.id.clone(),
+        now: lesson.now,
+        scenario_json: serde_json::to_string(&session).unwrap(),
+        script: autosave::script_indices(&session.actions, &lesson.scenario.script),
+    };
+    assert_eq!(saved.script.len(), scripted);
+    let text = autosave::encode(&saved);
+    let resumed = Rc::new(Boot { saved: Some(autosave::decode(&text)), ..Boot::default() }.initial_state());
+    assert_eq!(resumed.scenario.script, lesson.scenario.script, "the script is known again after the reload");
+    let back = act(resumed, Action::Seek(killed_at - 500));
+    assert_eq!(back.later_commands(), 1, "only the learner's kill is forgettable");
+    let forked = act(back, Action::Fork);
+    let runner = forked.runner();
+    let kept: Vec<_> = runner.log().iter().chain(runner.pending()).cloned().collect();
+    assert_eq!(kept.len(), scripted, "the lesson's own commands stay");
+    assert!(kept.iter().all(|c| c.command != Command::KillBroker { broker: 3 }));
 }
