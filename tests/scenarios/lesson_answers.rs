@@ -387,3 +387,45 @@ fn unclean_election_loses_what_only_the_old_leader_had() {
     };
     assert_answer("unclean-election", &q, observed);
 }
+
+/// (partition, offset) of every record `client` processed.
+fn processed_records(events: &[TimedEvent], client: u32) -> BTreeSet<(i32, Offset)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Consumer(ConsumerEvent::RecordsProcessed { client: c, tp, first_offset, last_offset, .. })
+                if *c == client =>
+            {
+                Some((*first_offset..=*last_offset).map(|o| (tp.partition, o)))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn two_groups_each_read_every_record() {
+    let (runner, q, events) = at_check("two-groups");
+    let billing = processed_records(&events, runner.sim.client_id("billing-1").unwrap());
+    let analytics_id = runner.sim.client_id("analytics-1").unwrap();
+    let analytics = processed_records(&events, analytics_id);
+    assert_eq!(billing.len(), 100, "billing read all 100 orders before analytics joined");
+    let log_kept = (0..3).all(|p| {
+        let leader = runner.sim.controller().image().partition("orders", p).unwrap().leader.unwrap();
+        runner.sim.broker(leader).unwrap().replica(&TopicPartition::new("orders", p)).unwrap().log.log_start_offset()
+            == 0
+    });
+    let starts = resets(&events, analytics_id);
+    assert_eq!(starts.len(), 3, "analytics-1 got a position on each partition: {starts:?}");
+    let observed = if !log_kept {
+        0
+    } else if starts.iter().all(|r| r.2 == 0 && r.3.contains("earliest")) && analytics == billing {
+        1
+    } else if starts.iter().all(|r| billing.range((r.1.partition, r.2)..(r.1.partition + 1, 0)).next().is_none()) {
+        2
+    } else {
+        panic!("analytics-1 started at {starts:?} and read {} records", analytics.len())
+    };
+    assert_answer("two-groups", &q, observed);
+}
