@@ -6,8 +6,11 @@
 
 use std::collections::BTreeSet;
 
+use kafka_playground::engine::blob::Blob;
 use kafka_playground::engine::error::KafkaError;
-use kafka_playground::engine::event::{ConsumerEvent, Event, GroupEvent, LogEvent, ReplicationEvent, TimedEvent};
+use kafka_playground::engine::event::{
+    ConsumerEvent, Event, GroupEvent, LogEvent, ProducerEvent, ReplicationEvent, TimedEvent,
+};
 use kafka_playground::engine::ids::TopicPartition;
 use kafka_playground::engine::record::Offset;
 use kafka_playground::engine::runner::Runner;
@@ -111,6 +114,7 @@ fn every_example_scenario_has_a_lesson_naming_kafka_settings() {
         "session.timeout.ms",
         "partition.assignment.strategy",
         "commit",
+        "metadata.max.age.ms",
     ];
     for name in example_names() {
         let scenario = load(&name);
@@ -428,4 +432,52 @@ fn two_groups_each_read_every_record() {
         panic!("analytics-1 started at {starts:?} and read {} records", analytics.len())
     };
     assert_answer("two-groups", &q, observed);
+}
+
+#[test]
+fn adding_partitions_moves_a_key_and_leaves_its_old_records() {
+    let (runner, q, events) = at_check("add-partitions-moves-keys");
+    let producer = runner.sim.client_id("ledger-api").unwrap();
+    let refreshed = events
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::Producer(ProducerEvent::MetadataRefreshed { client }) if *client == producer && e.time > q.at => {
+                Some(e.time)
+            }
+            _ => None,
+        })
+        .expect("ledger-api refreshes its metadata before check_at");
+    // (partition, offset, timestamp) of every committed account-2 record.
+    let account_2: Vec<(i32, Offset, Millis)> = (0..6)
+        .filter(|p| runner.sim.controller().image().partition("accounts", *p).is_some())
+        .flat_map(|p| {
+            committed_batches(&runner, &TopicPartition::new("accounts", p))
+                .into_iter()
+                .flat_map(move |b| {
+                    b.records
+                        .iter()
+                        .filter(|r| r.key.as_ref().map(Blob::to_text_lossy).as_deref() == Some("account-2"))
+                        .map(|r| (p, b.offset_of(r), b.timestamp_of(r)))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let partitions_of = |from: Millis, to: Millis| -> BTreeSet<i32> {
+        account_2.iter().filter(|r| r.2 >= from && r.2 < to).map(|r| r.0).collect()
+    };
+    let before = partitions_of(0, 12_000);
+    let after = partitions_of(refreshed, q.check_at);
+    assert!(!after.is_empty(), "account-2 events were written between the refresh and the check");
+    let observed = if after == BTreeSet::from([1]) {
+        0
+    } else if before.contains(&1) {
+        assert_eq!(before, BTreeSet::from([1]), "account-2's early events are all on accounts-1");
+        assert!(!after.contains(&1), "after the refresh account-2 is written only to its new partition: {after:?}");
+        1
+    } else {
+        // Its early events are no longer on accounts-1: moved along.
+        2
+    };
+    assert_answer("add-partitions-moves-keys", &q, observed);
 }

@@ -34,6 +34,7 @@ fn example_traces_hash_the_same_in_the_browser_as_natively() {
         "idle-consumer",
         "cooperative-sticky",
         "two-groups",
+        "add-partitions-moves-keys",
     ) {
         let scenario = Scenario::from_json(json).unwrap();
         let hash = scenario_trace_hash(&scenario, scenario.seed, scenario.until).unwrap();
