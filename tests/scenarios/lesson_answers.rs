@@ -115,6 +115,7 @@ fn every_example_scenario_has_a_lesson_naming_kafka_settings() {
         "partition.assignment.strategy",
         "commit",
         "metadata.max.age.ms",
+        "partitioner.class",
     ];
     for name in example_names() {
         let scenario = load(&name);
@@ -480,4 +481,56 @@ fn adding_partitions_moves_a_key_and_leaves_its_old_records() {
         2
     };
     assert_answer("add-partitions-moves-keys", &q, observed);
+}
+
+#[test]
+fn a_key_keeps_records_on_one_partition_and_a_null_key_spreads_them() {
+    let (_, q, events) = at_check("keys-and-ordering");
+    // Records acknowledged in each partition of `topic` by check_at.
+    let spread = |topic: &str| -> Vec<usize> {
+        (0..3).map(|p| acknowledged(&events, &TopicPartition::new(topic, p), q.check_at).len()).collect()
+    };
+    let (keyed, unkeyed) = (spread("orders-keyed"), spread("orders-unkeyed"));
+    let used = |counts: &[usize]| counts.iter().filter(|n| **n > 0).count();
+    let observed = match (used(&keyed), used(&unkeyed)) {
+        (1, 3) => 1,
+        (1, 1) => 2,
+        (3, 3) => 0,
+        _ => panic!("orders-keyed {keyed:?}, orders-unkeyed {unkeyed:?}"),
+    };
+    if observed == 1 {
+        // The runs: unkeyed fills one partition, then the next, not one record each in turn.
+        assert!(unkeyed.iter().all(|n| *n >= 10), "a run of records in each partition: {unkeyed:?}");
+    }
+    assert_answer("keys-and-ordering", &q, observed);
+}
+
+/// The step at 3.43 s: unkeyed's records on orders-unkeyed-1 are processed
+/// before earlier ones still waiting on orders-unkeyed-0.
+#[test]
+fn keys_and_ordering_later_records_overtake_earlier_ones_across_partitions() {
+    let (runner, q, events) = at_check("keys-and-ordering");
+    let processed_at = |client: &str, partition: i32| -> Vec<(Offset, Millis)> {
+        let id = runner.sim.client_id(client).unwrap();
+        events
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Consumer(ConsumerEvent::RecordsProcessed {
+                    client: c, tp, first_offset, last_offset, ..
+                }) if *c == id && tp.topic == "orders-unkeyed" && tp.partition == partition => {
+                    Some((*first_offset..=*last_offset).map(move |o| (o, e.time)))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let first_on_1 = processed_at("shipping-2", 1).first().copied().expect("shipping-2 read orders-unkeyed-1");
+    let last_on_0 = processed_at("shipping-1", 0).into_iter().filter(|(_, t)| *t < q.check_at).last().unwrap();
+    assert_eq!(first_on_1.0, 0);
+    assert!(last_on_0.0 >= 30, "shipping-1 reached the end of unkeyed's first run: {last_on_0:?}");
+    assert!(
+        last_on_0.1 > first_on_1.1 + 1_500,
+        "records sent earlier (orders-unkeyed-0) are processed well after later ones (orders-unkeyed-1): {last_on_0:?} vs {first_on_1:?}"
+    );
 }

@@ -34,6 +34,7 @@ fn example_traces_hash_the_same_in_the_browser_as_natively() {
         "idle-consumer",
         "cooperative-sticky",
         "two-groups",
+        "keys-and-ordering",
         "add-partitions-moves-keys",
     ) {
         let scenario = Scenario::from_json(json).unwrap();
