@@ -88,6 +88,9 @@ pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn { id: "cooperative-sticky", title: "Cooperative-sticky rebalance", build: None },
     BuiltIn { id: "crash-vs-close", title: "Consumer crash vs close", build: None },
     BuiltIn { id: "offset-reset-replay", title: "Replay: reset offsets", build: None },
+    BuiltIn { id: "two-groups", title: "Two groups, one topic", build: None },
+    BuiltIn { id: "keys-and-ordering", title: "Keys and ordering", build: None },
+    BuiltIn { id: "add-partitions-moves-keys", title: "Adding partitions moves keys", build: None },
     BuiltIn { id: "compaction", title: "Log compaction", build: Some(built_in::compaction) },
     BuiltIn {
         id: "retention-out-of-range",

@@ -6,8 +6,11 @@
 
 use std::collections::BTreeSet;
 
+use kafka_playground::engine::blob::Blob;
 use kafka_playground::engine::error::KafkaError;
-use kafka_playground::engine::event::{ConsumerEvent, Event, GroupEvent, LogEvent, ReplicationEvent, TimedEvent};
+use kafka_playground::engine::event::{
+    ConsumerEvent, Event, GroupEvent, LogEvent, ProducerEvent, ReplicationEvent, TimedEvent,
+};
 use kafka_playground::engine::ids::TopicPartition;
 use kafka_playground::engine::record::Offset;
 use kafka_playground::engine::runner::Runner;
@@ -111,6 +114,8 @@ fn every_example_scenario_has_a_lesson_naming_kafka_settings() {
         "session.timeout.ms",
         "partition.assignment.strategy",
         "commit",
+        "metadata.max.age.ms",
+        "partitioner.class",
     ];
     for name in example_names() {
         let scenario = load(&name);
@@ -386,4 +391,146 @@ fn unclean_election_loses_what_only_the_old_leader_had() {
         (true, true) => 2,
     };
     assert_answer("unclean-election", &q, observed);
+}
+
+/// (partition, offset) of every record `client` processed.
+fn processed_records(events: &[TimedEvent], client: u32) -> BTreeSet<(i32, Offset)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Consumer(ConsumerEvent::RecordsProcessed { client: c, tp, first_offset, last_offset, .. })
+                if *c == client =>
+            {
+                Some((*first_offset..=*last_offset).map(|o| (tp.partition, o)))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn two_groups_each_read_every_record() {
+    let (runner, q, events) = at_check("two-groups");
+    let billing = processed_records(&events, runner.sim.client_id("billing-1").unwrap());
+    let analytics_id = runner.sim.client_id("analytics-1").unwrap();
+    let analytics = processed_records(&events, analytics_id);
+    assert_eq!(billing.len(), 100, "billing read all 100 orders before analytics joined");
+    let log_kept = (0..3).all(|p| {
+        let leader = runner.sim.controller().image().partition("orders", p).unwrap().leader.unwrap();
+        runner.sim.broker(leader).unwrap().replica(&TopicPartition::new("orders", p)).unwrap().log.log_start_offset()
+            == 0
+    });
+    let starts = resets(&events, analytics_id);
+    assert_eq!(starts.len(), 3, "analytics-1 got a position on each partition: {starts:?}");
+    let observed = if !log_kept {
+        0
+    } else if starts.iter().all(|r| r.2 == 0 && r.3.contains("earliest")) && analytics == billing {
+        1
+    } else if starts.iter().all(|r| billing.range((r.1.partition, r.2)..(r.1.partition + 1, 0)).next().is_none()) {
+        2
+    } else {
+        panic!("analytics-1 started at {starts:?} and read {} records", analytics.len())
+    };
+    assert_answer("two-groups", &q, observed);
+}
+
+#[test]
+fn adding_partitions_moves_a_key_and_leaves_its_old_records() {
+    let (runner, q, events) = at_check("add-partitions-moves-keys");
+    let producer = runner.sim.client_id("ledger-api").unwrap();
+    let refreshed = events
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::Producer(ProducerEvent::MetadataRefreshed { client }) if *client == producer && e.time > q.at => {
+                Some(e.time)
+            }
+            _ => None,
+        })
+        .expect("ledger-api refreshes its metadata before check_at");
+    // (partition, offset, timestamp) of every committed account-2 record.
+    let account_2: Vec<(i32, Offset, Millis)> = (0..6)
+        .filter(|p| runner.sim.controller().image().partition("accounts", *p).is_some())
+        .flat_map(|p| {
+            committed_batches(&runner, &TopicPartition::new("accounts", p))
+                .into_iter()
+                .flat_map(move |b| {
+                    b.records
+                        .iter()
+                        .filter(|r| r.key.as_ref().map(Blob::to_text_lossy).as_deref() == Some("account-2"))
+                        .map(|r| (p, b.offset_of(r), b.timestamp_of(r)))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let partitions_of = |from: Millis, to: Millis| -> BTreeSet<i32> {
+        account_2.iter().filter(|r| r.2 >= from && r.2 < to).map(|r| r.0).collect()
+    };
+    let before = partitions_of(0, 12_000);
+    let after = partitions_of(refreshed, q.check_at);
+    assert!(!after.is_empty(), "account-2 events were written between the refresh and the check");
+    let observed = if after == BTreeSet::from([1]) {
+        0
+    } else if before.contains(&1) {
+        assert_eq!(before, BTreeSet::from([1]), "account-2's early events are all on accounts-1");
+        assert!(!after.contains(&1), "after the refresh account-2 is written only to its new partition: {after:?}");
+        1
+    } else {
+        // Its early events are no longer on accounts-1: moved along.
+        2
+    };
+    assert_answer("add-partitions-moves-keys", &q, observed);
+}
+
+#[test]
+fn a_key_keeps_records_on_one_partition_and_a_null_key_spreads_them() {
+    let (_, q, events) = at_check("keys-and-ordering");
+    // Records acknowledged in each partition of `topic` by check_at.
+    let spread = |topic: &str| -> Vec<usize> {
+        (0..3).map(|p| acknowledged(&events, &TopicPartition::new(topic, p), q.check_at).len()).collect()
+    };
+    let (keyed, unkeyed) = (spread("orders-keyed"), spread("orders-unkeyed"));
+    let used = |counts: &[usize]| counts.iter().filter(|n| **n > 0).count();
+    let observed = match (used(&keyed), used(&unkeyed)) {
+        (1, 3) => 1,
+        (1, 1) => 2,
+        (3, 3) => 0,
+        _ => panic!("orders-keyed {keyed:?}, orders-unkeyed {unkeyed:?}"),
+    };
+    if observed == 1 {
+        // The runs: unkeyed fills one partition, then the next, not one record each in turn.
+        assert!(unkeyed.iter().all(|n| *n >= 10), "a run of records in each partition: {unkeyed:?}");
+    }
+    assert_answer("keys-and-ordering", &q, observed);
+}
+
+/// The step at 3.43 s: unkeyed's records on orders-unkeyed-1 are processed
+/// before earlier ones still waiting on orders-unkeyed-0.
+#[test]
+fn keys_and_ordering_later_records_overtake_earlier_ones_across_partitions() {
+    let (runner, _, events) = at_check("keys-and-ordering");
+    let processed_at = |client: &str, partition: i32| -> Vec<(Offset, Millis)> {
+        let id = runner.sim.client_id(client).unwrap();
+        events
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Consumer(ConsumerEvent::RecordsProcessed {
+                    client: c, tp, first_offset, last_offset, ..
+                }) if *c == id && tp.topic == "orders-unkeyed" && tp.partition == partition => {
+                    Some((*first_offset..=*last_offset).map(move |o| (o, e.time)))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let first_on_1 = processed_at("shipping-2", 1).first().copied().expect("shipping-2 read orders-unkeyed-1");
+    let last_on_0 = processed_at("shipping-1", 0).last().copied().expect("shipping-1 read orders-unkeyed-0");
+    assert_eq!(first_on_1.0, 0);
+    assert!(last_on_0.0 >= 30, "shipping-1 reached the end of unkeyed's first run: {last_on_0:?}");
+    assert!(
+        last_on_0.1 > first_on_1.1 + 1_500,
+        "records sent earlier (orders-unkeyed-0) are processed well after later ones (orders-unkeyed-1): {last_on_0:?} vs {first_on_1:?}"
+    );
 }

@@ -33,6 +33,9 @@ fn example_traces_hash_the_same_in_the_browser_as_natively() {
         "auto-commit-loss",
         "idle-consumer",
         "cooperative-sticky",
+        "two-groups",
+        "keys-and-ordering",
+        "add-partitions-moves-keys",
     ) {
         let scenario = Scenario::from_json(json).unwrap();
         let hash = scenario_trace_hash(&scenario, scenario.seed, scenario.until).unwrap();
