@@ -330,20 +330,14 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// The built-in scenarios as Rust values, so the browser bundle needs no
-/// JSON parser to start (BENCHMARKS.md, "Bundle size": serde_json
-/// deserializers for the whole scenario tree were ~100 KB gzipped). The files
-/// in `scenarios/` stay the source of truth: a test checks each value here
-/// equals its file parsed by `Scenario::from_json`.
+/// The scenarios the browser app builds without a file: the sandbox it
+/// opens on (no request before the first render) and the frame-time
+/// benchmark's cluster. The lessons are files in `scenarios/`, fetched by the
+/// app when picked (`ui::scenarios`).
 pub mod built_in {
-    use super::{ConsumerSpec, Lesson, LessonStep, ProducerSpec, Question, Scenario, TimedCommand, TopicSpec};
-    use crate::engine::client::{CommitMode, ConsumerApp, KeyPattern, ProducerRecord, Subscription, Workload};
-    use crate::engine::command::Command;
-    use crate::engine::config::{
-        Acks, AutoOffsetReset, BrokerConfig, CleanupPolicy, ConsumerConfig, ProducerConfig, TopicConfig,
-    };
-    use crate::engine::ids::NodeId;
-    use crate::engine::net::Fault;
+    use super::{ConsumerSpec, ProducerSpec, Scenario, TopicSpec};
+    use crate::engine::client::{CommitMode, ConsumerApp, KeyPattern, Subscription, Workload};
+    use crate::engine::config::{Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, ProducerConfig, TopicConfig};
     use crate::engine::sim::{BrokerSpec, ClusterSpec};
 
     fn cluster(racks: &[Option<&str>], offsets_partitions: i32, tweak: impl FnOnce(&mut BrokerConfig)) -> ClusterSpec {
@@ -394,10 +388,6 @@ pub mod built_in {
         KeyPattern::Random { prefix: prefix.into(), cardinality }
     }
 
-    fn sequential(prefix: &str, cardinality: u32) -> KeyPattern {
-        KeyPattern::Sequential { prefix: prefix.into(), cardinality }
-    }
-
     /// A consumer in `group` with `auto.offset.reset=earliest`, subscribed to `topic`.
     pub fn consumer(
         name: &str,
@@ -421,256 +411,12 @@ pub mod built_in {
         }
     }
 
-    fn at(at: i64, command: Command) -> TimedCommand {
-        TimedCommand { at, command }
-    }
-
-    fn step(at: i64, text: &str) -> LessonStep {
-        LessonStep { at, text: text.into() }
-    }
-
     fn min_insync_2() -> TopicConfig {
         topic_config(|c| c.min_insync_replicas = 2)
     }
 
     fn racks_abc() -> [Option<&'static str>; 3] {
         [Some("a"), Some("b"), Some("c")]
-    }
-
-    /// `scenarios/quickstart.json`.
-    pub fn quickstart() -> Scenario {
-        Scenario {
-            name: "Quickstart: three brokers, one topic, a producer and a consumer group".into(),
-            description: "Orders keyed by customer go to partitions by murmur2(key); two consumers in one group share the three partitions. Watch offsets, the high watermark and lag move.".into(),
-            seed: 1,
-            until: 30_000,
-            cluster: cluster(&racks_abc(), 3, |_| {}),
-            topics: vec![topic("orders", 3, Some(3), min_insync_2())],
-            producers: vec![producer("checkout", producer_config(Acks::All), workload("orders", 20.0, random("customer-", 8)))],
-            consumers: (1..=2)
-                .map(|i| consumer(&format!("billing-{i}"), "billing", "orders", 20, CommitMode::SyncAfterProcessing))
-                .collect(),
-            actions: vec![],
-            lesson: Some(Lesson {
-                steps: vec![
-                    step(0, "checkout sends about 20 orders a second with acks=all. The partitioner hashes each key (a customer id) with murmur2, so one customer's orders always go to the same partition of orders, in the order they were sent."),
-                    step(1000, "Each partition has a leader and two followers that fetch from it. The high watermark (the HW line) moves once every in-sync replica has a record; consumers are only given records below it."),
-                    step(6010, "The group billing has formed. Its leader ran the range assignor: two consumers, three partitions, so billing-1 reads orders-0 and orders-1 and billing-2 reads orders-2."),
-                    step(12000, "Lag is the leader's high watermark minus the group's committed offset. It stays low here because each consumer processes quickly and commits after every batch."),
-                ],
-                question: Some(Question {
-                    at: 2000,
-                    prompt: "billing has no committed offsets, and its consumers get their partitions at about 6 s, when some 120 orders are already in the log. They run with auto.offset.reset=earliest. Where do they start reading?".into(),
-                    choices: vec![
-                        "At offset 0: they also read the orders written before they joined".into(),
-                        "At the end of the log: only orders written after they joined".into(),
-                        "Nowhere yet: they wait until an offset has been committed for them".into(),
-                    ],
-                    answer: 0,
-                    check_at: 6500,
-                    explanation: "With no committed offset, auto.offset.reset decides where a consumer starts, and earliest means the log start offset, here 0 (see PositionReset in the event log). The Java client and Confluent.Kafka both default to latest, and the common mistake is forgetting it: a brand-new group then skips everything already in the topic (\"my new consumer sees nothing\"). Once the group has committed, the setting no longer matters.".into(),
-                }),
-            }),
-        }
-    }
-
-    /// `scenarios/acks1-leader-crash.json`.
-    pub fn acks1_leader_crash() -> Scenario {
-        let broker = NodeId::Broker;
-        Scenario {
-            name: "acks=1 loses acknowledged records when the leader dies".into(),
-            description: "The producer is told 'written' as soon as the leader has the batch. Broker 2 leads orders-0 and is cut off from its followers, so they fall behind; then it dies. The controller elects a follower that never saw the last acknowledged records. When broker 2 returns it truncates them: acknowledged, then gone.".into(),
-            seed: 7,
-            until: 45_000,
-            cluster: cluster(&[None, None, None], 1, |_| {}),
-            topics: vec![TopicSpec { replica_assignment: Some(vec![vec![2, 1, 3]]), ..topic("orders", 1, None, TopicConfig::default()) }],
-            producers: vec![producer(
-                "fast-and-loose",
-                producer_config(Acks::Leader),
-                workload("orders", 50.0, sequential("order-", 1000)),
-            )],
-            consumers: vec![],
-            actions: vec![
-                at(5_000, Command::AddFault { fault: Fault::Partition { side_a: vec![broker(2)], side_b: vec![broker(1), broker(3)] } }),
-                at(8_000, Command::KillBroker { broker: 2 }),
-                at(8_001, Command::HealBroker { broker: 2 }),
-                at(25_000, Command::RestartBroker { broker: 2 }),
-            ],
-            lesson: Some(Lesson {
-                steps: vec![
-                    step(0, "fast-and-loose sends 50 orders a second with acks=1 and enable.idempotence=false: broker 2, the leader of orders-0, answers as soon as a batch is in its own log, before any follower has a copy."),
-                    step(5000, "A network partition cuts broker 2 off from brokers 1 and 3. The followers can no longer fetch, but the producer still reaches broker 2 and keeps getting acknowledgements."),
-                    step(8000, "Broker 2 crashes. The producer's requests fail with NETWORK_EXCEPTION and are retried."),
-                    step(15001, "The controller fences broker 2 (no heartbeat for broker.session.timeout.ms) and elects broker 1, an ISR member: a clean election. But broker 1 stopped copying at 5 s."),
-                    step(25004, "Broker 2 restarts as a follower. Its log does not match the new leader's, so it truncates its divergent tail: LogTruncated lists the records, every one of them acknowledged."),
-                ],
-                question: Some(Question {
-                    at: 9000,
-                    prompt: "Between 5 s and 8 s broker 2 acknowledged orders that no follower ever copied. What becomes of them once broker 2 restarts at 25 s?".into(),
-                    choices: vec![
-                        "Broker 2 hands them to the new leader, so nothing is lost".into(),
-                        "Broker 2 truncates them: acknowledged, and now gone for good".into(),
-                        "The producer gets an error for each one and sends it again".into(),
-                    ],
-                    answer: 1,
-                    check_at: 25500,
-                    explanation: "With acks=1 an acknowledgement means one copy, on the leader. The new leader never had those records, and a returning replica always follows the current leader's log, so broker 2 cuts them off. The producer was told they were written and never retries them, so nothing reports the loss. The common mistake is reading \"acknowledged\" as \"durable\": for records you cannot lose use acks=all with min.insync.replicas=2 and replication factor 3.".into(),
-                }),
-            }),
-        }
-    }
-
-    /// `scenarios/min-isr-not-enough-replicas.json`.
-    pub fn min_isr_not_enough_replicas() -> Scenario {
-        Scenario {
-            name: "acks=all with min.insync.replicas=2: one broker down is fine, two is NOT_ENOUGH_REPLICAS".into(),
-            description: "Replication factor 3 and min.insync.replicas 2. Kill one broker: the ISR shrinks to two and writes go on. Kill a second: the ISR is one, below the minimum, and the leader refuses every write with NOT_ENOUGH_REPLICAS rather than accept a write only one copy holds. Restart them and writes resume.".into(),
-            seed: 3,
-            until: 60_000,
-            cluster: cluster(&[None, None, None], 1, |c| c.replica_lag_time_max_ms = 10_000),
-            topics: vec![topic("payments", 1, Some(3), min_insync_2())],
-            producers: vec![producer(
-                "payments-api",
-                ProducerConfig { delivery_timeout_ms: 120_000, ..producer_config(Acks::All) },
-                workload("payments", 10.0, sequential("payment-", 100)),
-            )],
-            consumers: vec![],
-            actions: vec![
-                at(5_000, Command::KillBroker { broker: 2 }),
-                at(20_000, Command::KillBroker { broker: 3 }),
-                at(40_000, Command::RestartBroker { broker: 2 }),
-                at(40_000, Command::RestartBroker { broker: 3 }),
-            ],
-            lesson: Some(Lesson {
-                steps: vec![
-                    step(0, "payments has three replicas and min.insync.replicas=2; payments-api produces with acks=all. A write is acknowledged once every in-sync replica has it, and is only accepted while the ISR has at least two members."),
-                    step(13001, "Broker 2 died at 5 s; once the controller fences it, it leaves the ISR, now brokers 3 and 1. Two in-sync replicas meet the minimum: writes go on."),
-                    step(27001, "Broker 3 died at 20 s. Broker 1 now leads payments-0 alone: the ISR is [1], below min.insync.replicas."),
-                    step(42012, "Brokers 2 and 3 are back. As soon as one of them catches up the ISR has two members again, and the producer's retries succeed."),
-                ],
-                question: Some(Question {
-                    at: 21000,
-                    prompt: "Broker 3 has just died as well, leaving broker 1 as the only replica in sync. What will the leader do with payments-api's acks=all writes?".into(),
-                    choices: vec![
-                        "Accept them: one copy is better than none".into(),
-                        "Refuse them with NOT_ENOUGH_REPLICAS; the producer keeps retrying".into(),
-                        "Hold each one until broker 3 returns, then fail it with REQUEST_TIMED_OUT".into(),
-                    ],
-                    answer: 1,
-                    check_at: 28000,
-                    explanation: "acks=all waits only for the replicas in sync right now: if the ISR shrinks to the leader, \"all\" means one copy. min.insync.replicas is the floor. Below it the leader rejects the write with NOT_ENOUGH_REPLICAS, a retriable error, so the producer retries until delivery.timeout.ms runs out, while reads keep working. The common mistake is acks=all with the broker default min.insync.replicas=1, which quietly accepts writes only one broker holds.".into(),
-                }),
-            }),
-        }
-    }
-
-    /// `scenarios/compaction.json`.
-    pub fn compaction() -> Scenario {
-        Scenario {
-            name: "Log compaction keeps the latest value per key".into(),
-            description: "A compacted topic of customer addresses with small segments. Updates to the same eight keys pile up; the cleaner rewrites closed segments keeping only each key's latest value, offsets unchanged. A tombstone (null value) deletes a key, and survives delete.retention.ms before it too is removed.".into(),
-            seed: 5,
-            until: 60_000,
-            cluster: cluster(&[None], 1, |c| c.log_cleaner_backoff_ms = 5_000),
-            topics: vec![topic(
-                "customer-addresses",
-                1,
-                Some(1),
-                topic_config(|c| {
-                    c.cleanup_policy = CleanupPolicy::Compact;
-                    c.segment_bytes = 2048;
-                    c.delete_retention_ms = 20_000;
-                    c.min_cleanable_dirty_ratio = 0.1;
-                }),
-            )],
-            producers: vec![producer(
-                "crm",
-                producer_config(Acks::Leader),
-                Workload { max_records: Some(300), ..workload("customer-addresses", 10.0, sequential("customer-", 8)) },
-            )],
-            consumers: vec![],
-            actions: vec![at(
-                35_000,
-                Command::Produce {
-                    producer: "crm".into(),
-                    record: ProducerRecord {
-                        topic: "customer-addresses".into(),
-                        partition: None,
-                        key: Some("customer-3".into()),
-                        value: None,
-                        headers: vec![],
-                        timestamp: None,
-                    },
-                },
-            )],
-            lesson: Some(Lesson {
-                steps: vec![
-                    step(0, "crm writes addresses for eight customers, over and over, to a topic with cleanup.policy=compact. Its segments are tiny (segment.bytes=2048), so they close every couple of seconds."),
-                    step(5000, "The log cleaner ran over the closed segments: for each key it kept only the latest value. Look at the offsets of what is left."),
-                    step(15000, "The cleaner runs again every few seconds, but never touches the active segment, the one still being written: there, old values of a key sit next to new ones."),
-                    step(35000, "A tombstone for customer-3, a record with a key and a null value, marks the key deleted. Compaction keeps it for delete.retention.ms so every consumer sees the delete before it goes."),
-                ],
-                question: Some(Question {
-                    at: 4500,
-                    prompt: "The cleaner is about to compact the first closed segments (cleanup.policy=compact). What happens to the offsets of the records it keeps?".into(),
-                    choices: vec![
-                        "They are renumbered from 0 so the log has no holes".into(),
-                        "They keep their offsets: the offsets of removed records are simply missing".into(),
-                        "Nothing is removed until retention.ms has passed".into(),
-                    ],
-                    answer: 1,
-                    check_at: 5500,
-                    explanation: "Compaction removes older values of a key but never renumbers: each surviving record keeps its offset, so committed offsets and consumer positions stay valid, and the log simply skips offsets. Only closed segments are cleaned, when their dirty share passes min.cleanable.dirty.ratio. The common mistake is expecting a compacted topic to hold exactly one record per key at all times: the active segment and segments not yet cleaned still hold older values, so consumers must treat the latest value they read as the truth.".into(),
-                }),
-            }),
-        }
-    }
-
-    /// `scenarios/retention-out-of-range.json`.
-    pub fn retention_out_of_range() -> Scenario {
-        Scenario {
-            name: "Retention passes a slow consumer: OFFSET_OUT_OF_RANGE".into(),
-            description: "Segments of 4 KB, kept for 20 seconds. A consumer that processes one record a second falls behind; retention deletes the closed segments holding its position, its next fetch gets OFFSET_OUT_OF_RANGE, and auto.offset.reset=earliest jumps it to the new log start: the records in between were never read.".into(),
-            seed: 11,
-            until: 90_000,
-            cluster: cluster(&[None], 1, |c| c.log_retention_check_interval_ms = 5_000),
-            topics: vec![topic(
-                "clicks",
-                1,
-                Some(1),
-                topic_config(|c| {
-                    c.segment_bytes = 4096;
-                    c.retention_ms = 20_000;
-                }),
-            )],
-            producers: vec![producer(
-                "web",
-                producer_config(Acks::Leader),
-                Workload { value_bytes: 64, ..workload("clicks", 20.0, KeyPattern::None) },
-            )],
-            consumers: vec![consumer("slow-reader", "analytics", "clicks", 1000, CommitMode::SyncAfterProcessing)],
-            actions: vec![],
-            lesson: Some(Lesson {
-                steps: vec![
-                    step(0, "web writes 20 clicks a second into 4 KB segments kept for retention.ms=20000. slow-reader takes a whole second per record."),
-                    step(3012, "slow-reader starts at offset 0 (auto.offset.reset=earliest). It fetches a batch and works through it slowly; its lag grows by 19 records a second."),
-                    step(25000, "Retention deletes the closed segments older than 20 s: the log start offset jumps to 90, past records slow-reader has not read yet."),
-                    step(63020, "slow-reader's next fetch asks for an offset below the log start: OFFSET_OUT_OF_RANGE. auto.offset.reset=earliest moves it to the log start, far ahead."),
-                ],
-                question: Some(Question {
-                    at: 26000,
-                    prompt: "retention.ms just deleted offsets 0 to 89, and slow-reader has processed only about 20 of them. What happens when it next fetches?".into(),
-                    choices: vec![
-                        "It reads on from where it was: retention waits for consumer groups to catch up".into(),
-                        "The fetch fails with OFFSET_OUT_OF_RANGE and auto.offset.reset=earliest moves it to the new log start, skipping records".into(),
-                        "The consumer stops with a fatal error until an operator resets its offsets".into(),
-                    ],
-                    answer: 1,
-                    check_at: 63500,
-                    explanation: "Retention is about age and size, never about who has read what: Kafka is a log, not a queue that waits for its readers. A position below the log start offset gets OFFSET_OUT_OF_RANGE, and with auto.offset.reset set the client quietly jumps (earliest to the log start, latest to the end), so the records in between are never read and the application sees no error. The common mistake is sizing retention.ms for a consumer's normal speed; a slow or stopped consumer then loses data silently. Watch lag, and keep retention well above the longest outage.".into(),
-                }),
-            }),
-        }
     }
 
     /// The app's opening cluster: three brokers in racks a, b and c, one
@@ -914,23 +660,6 @@ mod tests {
             }),
         });
         assert_eq!(s.checked().unwrap_err().path, "lesson.question.answer");
-    }
-
-    type BuiltIn = (&'static str, fn() -> Scenario);
-
-    #[test]
-    fn each_built_in_value_equals_its_scenario_file() {
-        let files: [BuiltIn; 5] = [
-            (include_str!("../../scenarios/quickstart.json"), built_in::quickstart),
-            (include_str!("../../scenarios/acks1-leader-crash.json"), built_in::acks1_leader_crash),
-            (include_str!("../../scenarios/min-isr-not-enough-replicas.json"), built_in::min_isr_not_enough_replicas),
-            (include_str!("../../scenarios/compaction.json"), built_in::compaction),
-            (include_str!("../../scenarios/retention-out-of-range.json"), built_in::retention_out_of_range),
-        ];
-        for (json, build) in files {
-            let file = Scenario::from_json(json).unwrap();
-            assert_eq!(build(), file, "{}", file.name);
-        }
     }
 
     #[test]

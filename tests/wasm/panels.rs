@@ -30,6 +30,26 @@ use yew::Reducible;
 
 // ------------------------------------------------------------ helpers
 
+/// A lesson's scenario file, as the app fetches it from `scenarios/<id>.json`.
+pub fn lesson_file(id: &str) -> &'static str {
+    match id {
+        "quickstart" => include_str!("../../scenarios/quickstart.json"),
+        "acks1-leader-crash" => include_str!("../../scenarios/acks1-leader-crash.json"),
+        "min-isr-not-enough-replicas" => include_str!("../../scenarios/min-isr-not-enough-replicas.json"),
+        "compaction" => include_str!("../../scenarios/compaction.json"),
+        "retention-out-of-range" => include_str!("../../scenarios/retention-out-of-range.json"),
+        "idempotence" => include_str!("../../scenarios/idempotence.json"),
+        other => panic!("no scenario file {other} in these tests"),
+    }
+}
+
+/// A lesson loaded the way the picker loads it once its file is fetched.
+pub fn lesson(id: &str) -> Rc<AppState> {
+    let state = fresh().reduce(Action::LoadScenarioText { id: id.into(), json: lesson_file(id).into(), seed: None });
+    assert_eq!(state.scenario.id, id, "{id} loads: {:?}", state.load_error);
+    state
+}
+
 pub fn fresh() -> Rc<AppState> {
     Rc::new(AppState::load("new-cluster", None).expect("the default scenario loads"))
 }

@@ -90,7 +90,7 @@ fn a_saved_session_that_cannot_be_replayed_is_discarded_and_the_app_says_why() {
 #[wasm_bindgen_test]
 async fn the_app_saves_its_session_as_it_changes_and_a_reload_resumes_it() {
     storage().remove_item(autosave::KEY).unwrap();
-    let root = mount(Boot { scenario: Some("quickstart".into()), ..Boot::default() }).await;
+    let root = mount(Boot::default()).await;
     // Kill broker 1 from its card: a command, saved at once.
     root.query_selector("[data-testid=kill-1]")
         .unwrap()
@@ -99,7 +99,7 @@ async fn the_app_saves_its_session_as_it_changes_and_a_reload_resumes_it() {
         .click();
     yew::platform::time::sleep(Duration::from_millis(150)).await;
     let saved = autosave::load().expect("saved").expect("readable");
-    assert_eq!(saved.id, "quickstart");
+    assert_eq!(saved.id, "new-cluster");
     let scenario = kafka_playground::ui::scenarios::parse(&saved.scenario_json).expect("an ordinary scenario file");
     assert!(
         scenario.actions.iter().any(|a| a.command == Command::KillBroker { broker: 1 }),

@@ -6,13 +6,13 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use kafka_playground::ui::state::{Action, AppState, QuestionPhase};
-use kafka_playground::ui::App;
+use kafka_playground::ui::{session, App, AppProps, Boot};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::Reducible;
 
 fn load(id: &str) -> Rc<AppState> {
-    Rc::new(AppState::load(id, None).unwrap_or_else(|e| panic!("{id}: {e}")))
+    crate::panels::lesson(id)
 }
 
 /// Ticks of 100 ms at 100× (10 s of simulated time each) until paused.
@@ -103,7 +103,8 @@ fn reloading_or_another_seed_resets_the_lesson() {
     let reseeded = state.clone().reduce(Action::SetSeed(99));
     assert_eq!((reseeded.now, reseeded.lesson_progress.chosen), (0, None));
     assert_eq!(reseeded.lesson_progress.phase, QuestionPhase::Ahead);
-    let reloaded = state.reduce(Action::LoadScenario { id: "compaction".into(), seed: None });
+    let json = crate::panels::lesson_file("compaction").to_string();
+    let reloaded = state.reduce(Action::LoadScenarioText { id: "compaction".into(), json, seed: None });
     assert_eq!((reloaded.now, reloaded.lesson_progress.chosen), (0, None));
 }
 
@@ -125,28 +126,16 @@ fn click(element: &web_sys::Element) {
     element.clone().dyn_into::<web_sys::HtmlElement>().unwrap().click();
 }
 
-/// `history.replaceState(null, "", url)` (web-sys's `History` is not among the app's features).
-fn replace_url(url: &str) {
-    use wasm_bindgen::JsValue;
-    let window = web_sys::window().unwrap();
-    let history = js_sys::Reflect::get(&window, &JsValue::from_str("history")).unwrap();
-    let replace: js_sys::Function =
-        js_sys::Reflect::get(&history, &JsValue::from_str("replaceState")).unwrap().dyn_into().unwrap();
-    replace.call3(&history, &JsValue::NULL, &JsValue::from_str(""), &JsValue::from_str(url)).unwrap();
-}
-
-/// The app opened on `?scenario=quickstart&speed=100` (the URL is restored
-/// once the app has read it, for the other tests on the page).
+/// The app opened on the quickstart lesson at 100× (as a share link carries
+/// it: the test page cannot serve `scenarios/quickstart.json` to fetch).
 async fn mount_quickstart() -> web_sys::Element {
-    let window = web_sys::window().unwrap();
-    let original = window.location().href().unwrap();
-    replace_url("?scenario=quickstart&speed=100");
-    let document = window.document().unwrap();
+    let scenario = kafka_playground::ui::scenarios::parse(crate::panels::lesson_file("quickstart")).unwrap();
+    let boot = Boot { shared: Some(session::encode(&scenario)), speed: Some(100.0), ..Boot::default() };
+    let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { boot: Some(Rc::new(boot)) }).render();
     yew::platform::time::sleep(Duration::from_millis(50)).await;
-    replace_url(&original);
     root
 }
 

@@ -5,13 +5,13 @@
 use kafka_playground::engine::log::LogSnapshot;
 use kafka_playground::ui::log_view::{column_of, columns, Column};
 use kafka_playground::ui::model;
-use kafka_playground::ui::state::{Action, AppState};
+use kafka_playground::ui::state::Action;
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::Reducible;
 
 /// The leader's log of the scenario's first topic after `seconds` of simulated time.
 fn leader_log(scenario: &str, seconds: u32) -> LogSnapshot {
-    let mut state = std::rc::Rc::new(AppState::load(scenario, None).expect("scenario loads"));
+    let mut state = crate::panels::lesson(scenario);
     state = state.reduce(Action::SetSpeed(100.0));
     for _ in 0..seconds * 10 {
         // Play on: the scenario's lesson pauses the run at its question.

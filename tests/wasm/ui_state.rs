@@ -154,10 +154,13 @@ fn the_url_picks_scenario_seed_speed_and_bench_and_ignores_nonsense() {
     assert_eq!(boot.seed, Some(9));
     assert_eq!(boot.speed, Some(SPEED_MAX));
     assert!(boot.paused);
+    // A lesson is a file the mounted app fetches: until then the sandbox runs, without an error.
     let state = boot.initial_state();
-    assert_eq!(state.scenario.id, "quickstart");
-    assert_eq!(state.seed, 9);
+    assert_eq!(state.scenario.id, "new-cluster");
+    assert_eq!(state.load_error, None);
     assert!(!state.playing);
+    let sandbox = Boot::from_query("?scenario=new-cluster&seed=9&paused").initial_state();
+    assert_eq!((sandbox.scenario.id.as_str(), sandbox.seed, sandbox.playing), ("new-cluster", 9, false));
 
     let bad = Boot::from_query("?scenario=no-such-thing&seed=abc").initial_state();
     assert_eq!(bad.scenario.id, "new-cluster");

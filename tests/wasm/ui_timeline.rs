@@ -84,8 +84,8 @@ fn after_a_reload_the_learners_earlier_commands_can_still_be_forked_away_but_a_l
     let back = act(resumed, Action::Seek(killed_at - 500));
     assert_eq!(back.later_commands(), 1, "the kill was the learner's, not the scenario's");
 
-    // A built-in's own timed commands are its script: rewinding before them forks nothing away.
-    let lesson = Rc::new(AppState::load("acks1-leader-crash", None).expect("a built-in with a script"));
+    // A lesson's own timed commands are its script: rewinding before them forks nothing away.
+    let lesson = crate::panels::lesson("acks1-leader-crash");
     let scripted = lesson.scenario.script.len();
     assert!(scripted > 0);
     let lesson = run_for(lesson, 1_000);
