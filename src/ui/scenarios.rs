@@ -41,9 +41,8 @@ pub struct BuiltIn {
     pub id: &'static str,
     /// Short name for the picker.
     pub title: &'static str,
-    /// The scenario as a Rust value (`engine::scenario::built_in`; a native
-    /// test checks it equals its file in `scenarios/`), or `None`: fetched
-    /// from `file()` when picked.
+    /// The scenario as a Rust value (`engine::scenario::built_in`: the
+    /// sandbox), or `None`: a lesson, fetched from `file()` when picked.
     pub build: Option<fn() -> Scenario>,
 }
 
