@@ -372,18 +372,6 @@ pub mod built_in {
         ProducerSpec { name: name.into(), config, workload: Some(workload) }
     }
 
-    fn workload(topic: &str, rate_per_sec: f64, key: KeyPattern) -> Workload {
-        Workload {
-            topic: topic.into(),
-            rate_per_sec,
-            key,
-            value_bytes: 16,
-            max_records: None,
-            records_per_transaction: None,
-            abort_every: 0,
-        }
-    }
-
     fn random(prefix: &str, cardinality: u32) -> KeyPattern {
         KeyPattern::Random { prefix: prefix.into(), cardinality }
     }
@@ -429,7 +417,7 @@ pub mod built_in {
             until: 600_000,
             cluster: cluster(&racks_abc(), 3, |_| {}),
             topics: vec![topic("orders", 3, Some(3), min_insync_2())],
-            producers: vec![producer("checkout", producer_config(Acks::All), workload("orders", 5.0, random("customer-", 8)))],
+            producers: vec![producer("checkout", producer_config(Acks::All), Workload::new("orders", 5.0, random("customer-", 8)))],
             consumers: vec![],
             actions: vec![],
             lesson: None,
@@ -460,8 +448,8 @@ pub mod built_in {
             cluster: cluster(&racks, 8, |_| {}),
             topics: vec![topic("events", partitions, Some(brokers.clamp(1, 3)), TopicConfig::default())],
             producers: vec![
-                producer("p1", producer_config(Acks::All), workload("events", rate, random("k", 1000))),
-                producer("p2", producer_config(Acks::Leader), workload("events", rate, random("u", 1000))),
+                producer("p1", producer_config(Acks::All), Workload::new("events", rate, random("k", 1000))),
+                producer("p2", producer_config(Acks::Leader), Workload::new("events", rate, random("u", 1000))),
             ],
             consumers: clients,
             actions: vec![],

@@ -97,6 +97,23 @@ fn default_value_bytes() -> u32 {
     16
 }
 
+impl Workload {
+    /// `rate_per_sec` records a second to `topic` with keys from `key`; the
+    /// rest as a scenario file leaves it by default (16-byte values, no end,
+    /// no transactions).
+    pub fn new(topic: impl Into<String>, rate_per_sec: f64, key: KeyPattern) -> Workload {
+        Workload {
+            topic: topic.into(),
+            rate_per_sec,
+            key,
+            value_bytes: default_value_bytes(),
+            max_records: None,
+            records_per_transaction: None,
+            abort_every: 0,
+        }
+    }
+}
+
 /// One record the user asks a producer to send (`ProducerRecord`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -58,15 +58,7 @@ pub fn add_producer_form(props: &FormProps) -> Html {
             if let Err(errors) = p.finish() {
                 return form::refuse(&form, errors);
             }
-            let workload = Workload {
-                topic: topic.clone(),
-                rate_per_sec,
-                key,
-                value_bytes: 16,
-                max_records: None,
-                records_per_transaction: None,
-                abort_every: 0,
-            };
+            let workload = Workload::new(topic.clone(), rate_per_sec, key);
             let message = format!("Producer {name} sends to {topic}.");
             let command = Command::AddProducer { name, config, workload: Some(workload) };
             form::apply(&form, &on_apply, command, message, vec![("name".into(), String::new())], &[]);
@@ -182,15 +174,7 @@ pub fn workload_form(props: &FormProps) -> Html {
             if let Err(errors) = p.finish() {
                 return form::refuse(&form, errors);
             }
-            let workload = Workload {
-                topic,
-                rate_per_sec,
-                key,
-                value_bytes: 16,
-                max_records: None,
-                records_per_transaction: None,
-                abort_every: 0,
-            };
+            let workload = Workload::new(topic, rate_per_sec, key);
             let message =
                 format!("{producer} now sends {}.", crate::ui::panels::producer::workload_line(Some(&workload)));
             form::apply(
