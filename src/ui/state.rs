@@ -556,7 +556,8 @@ impl AppState {
     pub fn load(id: &str, seed: Option<u64>) -> Result<AppState, String> {
         let built_in = scenarios::find(id).ok_or_else(|| format!("no built-in scenario named {id:?}"))?;
         let scenario = built_in.scenario()?;
-        AppState::start(built_in.id.to_string(), scenario, seed)
+        let script = scenario.actions.clone();
+        AppState::start(built_in.id.to_string(), scenario, seed).map(|state| state.with_script(script))
     }
 
     /// A running cluster for `scenario`, paused at time 0 until `Play`.
@@ -567,13 +568,13 @@ impl AppState {
         runner.sim.record_wire(FLIGHTS_MAX);
         let snapshot = runner.sim.snapshot(SnapshotOptions { max_records_per_partition: SNAPSHOT_RECORDS });
         let lesson = scenario.lesson.clone().map(Shared::new);
-        let script = scenarios::find(&id).and_then(|b| b.build).map(|build| build().actions).unwrap_or_default();
+        // No script until the caller says which commands are the scenario's own (`with_script`).
         let loaded = LoadedScenario {
             id,
             name: scenario.name.clone(),
             description: scenario.description.clone(),
             scenario,
-            script,
+            script: Vec::new(),
         };
         let mut state = AppState {
             runner: Rc::new(RefCell::new(runner)),
@@ -812,22 +813,18 @@ impl AppState {
     }
 
     /// This run, rebuilt and replayed to `time` (clamped to what it has
-    /// reached), paused there; the scenario, seed, speed, selection and
-    /// timeline end are kept.
+    /// reached); the scenario, seed, selection and timeline end are kept
+    /// (`restart` keeps the rest).
     fn seek(&self, time: Millis) -> Result<AppState, String> {
         let time = time.clamp(0, self.horizon);
         let mut next = AppState::start(self.scenario.id.clone(), self.session_scenario(), Some(self.seed))?;
-        // The same loaded scenario (the same run for autosave and the picker).
+        // The same loaded scenario (the same run for autosave and the picker, the same script).
         next.scenario = self.scenario.clone();
         // The learner's prediction survives rewinding to watch it again.
         next.lesson_progress.chosen = self.lesson_progress.chosen;
         next.run_to(time);
         next.horizon = self.horizon;
         next.selection = self.selection.clone();
-        next.speed = self.speed;
-        next.playing = false;
-        next.tuning = self.tuning.clone();
-        next.wall_ms = self.wall_ms;
         next.next_outcome_seq = self.next_outcome_seq;
         Ok(next)
     }
@@ -991,11 +988,14 @@ impl Reducible for AppState {
                 return Rc::new(self.restart(fresh));
             }
             Action::Seek(time) => {
-                return Rc::new(self.seek(time).unwrap_or_else(|e| {
-                    let mut same = (*self).clone();
-                    same.load_error = Some(e);
-                    same
-                }))
+                let fresh = self.seek(time);
+                let rewound = fresh.is_ok();
+                let mut next = self.restart(fresh);
+                if rewound {
+                    // A rewound run waits for Play.
+                    next.playing = false;
+                }
+                return Rc::new(next);
             }
             Action::Fork => next.fork(),
             Action::LoadScenarioText { id, json, seed } => {
@@ -1009,7 +1009,8 @@ impl Reducible for AppState {
             }
             Action::LoadFailed(message) => return Rc::new(self.restart(Err(message))),
             Action::SetSeed(seed) => {
-                let fresh = AppState::start(self.scenario.id.clone(), self.scenario.scenario.clone(), Some(seed));
+                let fresh = AppState::start(self.scenario.id.clone(), self.scenario.scenario.clone(), Some(seed))
+                    .map(|state| state.with_script(self.scenario.script.clone()));
                 return Rc::new(self.restart(fresh));
             }
             Action::Select(select) => next.select(select),

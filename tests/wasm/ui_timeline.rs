@@ -128,3 +128,16 @@ fn a_fetched_lessons_script_survives_a_reload_so_fork_still_keeps_it() {
     assert_eq!(kept.len(), scripted, "the lesson's own commands stay");
     assert!(kept.iter().all(|c| c.command != Command::KillBroker { broker: 3 }));
 }
+
+#[wasm_bindgen_test]
+fn another_seed_keeps_the_lessons_script_so_fork_still_keeps_it() {
+    let lesson = crate::panels::lesson("acks1-leader-crash");
+    let script = lesson.scenario.script.clone();
+    assert!(!script.is_empty());
+    let reseeded = act(lesson, Action::SetSeed(99));
+    assert_eq!(reseeded.seed, 99);
+    assert_eq!(reseeded.scenario.script, script);
+    let forked = act(run_for(reseeded, 1_000), Action::Fork);
+    let runner = forked.runner();
+    assert_eq!(runner.log().len() + runner.pending().len(), script.len(), "the lesson's commands stay");
+}
