@@ -7,11 +7,11 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::fetch::{get, read_text};
 use crate::engine::scenario::Scenario;
 
 /// The `#s=` fragment's JSON, or why it cannot be read.
@@ -40,16 +40,8 @@ fn download(name: &str, text: &str) {
 
 /// Reads the file chosen in `input` as text and hands it to `then`.
 fn read_file(input: &HtmlInputElement, then: Callback<String>) {
-    let get = |target: &JsValue, key: JsValue| js_sys::Reflect::get(target, &key).ok().filter(|v| !v.is_undefined());
-    let Some(file) = get(input, "files".into()).and_then(|files| get(&files, 0.into())) else { return };
-    let promise = get(&file, "text".into())
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|text| text.call0(&file).ok())
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-    let Some(promise) = promise else { return };
-    let done = Closure::once(move |text: JsValue| then.emit(text.as_string().unwrap_or_default()));
-    let _ = promise.then(&done);
-    done.forget();
+    let Some(file) = get(input, &"files".into()).and_then(|files| get(&files, &0.into())) else { return };
+    read_text(&file, move |text| then.emit(text));
 }
 
 #[derive(Properties, PartialEq)]
