@@ -30,6 +30,19 @@ use yew::Reducible;
 
 // ------------------------------------------------------------ helpers
 
+/// The whole app mounted in a fresh element of the page, opened as `boot`
+/// says (explicitly: the test page's URL is not the app's, and a session
+/// another test saved must not be resumed here), after its first renders.
+pub async fn mount_app(boot: kafka_playground::ui::Boot) -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let props = kafka_playground::ui::AppProps { boot: Some(Rc::new(boot)) };
+    yew::Renderer::<kafka_playground::ui::App>::with_root_and_props(root.clone(), props).render();
+    yew::platform::time::sleep(Duration::from_millis(150)).await;
+    root
+}
+
 /// A lesson's scenario file, as the app fetches it from `scenarios/<id>.json`.
 pub fn lesson_file(id: &str) -> &'static str {
     match id {

@@ -3,13 +3,12 @@
 //! is discarded with a message; the embedded view shows the clock, the
 //! cluster and the log, saves nothing, and links to the full playground.
 
-use std::rc::Rc;
 use std::time::Duration;
 
 use kafka_playground::engine::command::Command;
 use kafka_playground::engine::snapshot::SnapshotOptions;
 use kafka_playground::ui::autosave::{self, Saved};
-use kafka_playground::ui::{App, AppProps, Boot};
+use kafka_playground::ui::Boot;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -19,15 +18,7 @@ fn storage() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().expect("localStorage")
 }
 
-async fn mount(boot: Boot) -> web_sys::Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    let props = AppProps { boot: Some(Rc::new(boot)) };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::platform::time::sleep(Duration::from_millis(150)).await;
-    root
-}
+use crate::panels::mount_app as mount;
 
 fn has(root: &web_sys::Element, test_id: &str) -> bool {
     root.query_selector(&format!("[data-testid={test_id}]")).unwrap().is_some()

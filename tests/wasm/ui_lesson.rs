@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use kafka_playground::ui::state::{Action, AppState, QuestionPhase};
-use kafka_playground::ui::{session, App, AppProps, Boot};
+use kafka_playground::ui::{session, Boot};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::Reducible;
@@ -131,12 +131,7 @@ fn click(element: &web_sys::Element) {
 async fn mount_quickstart() -> web_sys::Element {
     let scenario = kafka_playground::ui::scenarios::parse(crate::panels::lesson_file("quickstart")).unwrap();
     let boot = Boot { shared: Some(session::encode(&scenario)), speed: Some(100.0), ..Boot::default() };
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { boot: Some(Rc::new(boot)) }).render();
-    yew::platform::time::sleep(Duration::from_millis(50)).await;
-    root
+    crate::panels::mount_app(boot).await
 }
 
 #[wasm_bindgen_test]

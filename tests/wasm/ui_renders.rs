@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use kafka_playground::ui::{App, AppProps, Boot};
+use kafka_playground::ui::Boot;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -35,15 +35,7 @@ async fn wait_text(root: &web_sys::Element, test_id: &str, ok: impl Fn(&str) -> 
 }
 
 async fn mount() -> web_sys::Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    // An explicit boot: the test page's URL is not the app's, and a
-    // session another test saved must not be resumed here.
-    let props = AppProps { boot: Some(std::rc::Rc::new(Boot::default())) };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::platform::time::sleep(Duration::from_millis(100)).await;
-    root
+    crate::panels::mount_app(Boot::default()).await
 }
 
 #[wasm_bindgen_test]
