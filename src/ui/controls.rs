@@ -126,7 +126,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         let dragging = dragging.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            dragging.set(input.value().parse::<f64>().ok().map(|v| v as Millis));
+            dragging.set(float_text::parse(&input.value()).map(|v| v as Millis));
         })
     };
     let on_timeline_change = {
@@ -134,7 +134,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             dragging.set(None);
-            if let Ok(v) = input.value().parse::<f64>() {
+            if let Some(v) = float_text::parse(&input.value()) {
                 on_seek.emit(v as Millis);
             }
         })
