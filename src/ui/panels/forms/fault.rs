@@ -80,9 +80,13 @@ fn consequence(snap: &ClusterSnapshot, link: &LinkMatch) -> &'static str {
 
 /// A fault in one sentence: "produce responses from broker 1 to producer p1 are dropped: the producer will retry …".
 pub fn sentence(snap: &ClusterSnapshot, fault: &Fault) -> String {
-    let text = lower_sentence(snap, fault);
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    let mut text = lower_sentence(snap, fault);
+    // The sentence starts with one of our own ASCII words; `char::to_uppercase` would bring
+    // Unicode's case tables (16 KB of wasm) along for it.
+    if let Some(first) = text.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    text
 }
 
 fn lower_sentence(snap: &ClusterSnapshot, fault: &Fault) -> String {
