@@ -30,6 +30,7 @@ pub mod net;
 pub mod node;
 pub mod partitioner;
 pub mod protocol;
+pub mod read;
 pub mod record;
 pub mod runner;
 pub mod scenario;

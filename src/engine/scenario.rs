@@ -162,16 +162,7 @@ impl ScenarioError {
 impl Scenario {
     /// Parses and checks a scenario file.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let deserializer = &mut serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let inner = e.inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!("not valid JSON: {inner}")
-            } else {
-                strip_position(&inner.to_string())
-            };
-            ScenarioError { path: e.path().to_string(), message }
-        })?;
+        let scenario: Scenario = super::read::parse(text)?;
         scenario.check()?;
         Ok(scenario)
     }
@@ -318,15 +309,6 @@ impl Lesson {
             );
         }
         Ok(())
-    }
-}
-
-/// serde_json appends " at line L column C", which means nothing once the
-/// path names the field.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
     }
 }
 
