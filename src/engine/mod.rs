@@ -36,6 +36,5 @@ pub mod runner;
 pub mod scenario;
 pub mod sim;
 pub mod snapshot;
-mod tagged;
 pub mod time;
 pub mod txn;

@@ -13,31 +13,23 @@ use super::ids::{BrokerId, PartitionId};
 use super::sim::{ClusterSpec, Simulation};
 use super::time::Millis;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
     pub name: String,
-    #[serde(default)]
     pub description: String,
     /// The seed used when none is given on the command line.
-    #[serde(default)]
     pub seed: u64,
     /// Default end of the simulation, in simulated ms.
-    #[serde(default = "default_until")]
     pub until: Millis,
     pub cluster: ClusterSpec,
-    #[serde(default)]
     pub topics: Vec<TopicSpec>,
-    #[serde(default)]
     pub producers: Vec<ProducerSpec>,
-    #[serde(default)]
     pub consumers: Vec<ConsumerSpec>,
     /// Commands applied at simulated times.
-    #[serde(default)]
     pub actions: Vec<TimedCommand>,
     /// Narration and a question for the browser app. Presentation only: the
     /// simulation never reads it, so it changes no trace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lesson: Option<Lesson>,
 }
 
@@ -45,27 +37,22 @@ pub struct Scenario {
 /// one predict-then-check question. The app pauses at `question.at` for the
 /// learner to pick a choice, and again at `question.check_at`, when the
 /// outcome is on screen, to reveal the answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lesson {
     /// In time order.
-    #[serde(default)]
     pub steps: Vec<LessonStep>,
-    #[serde(default)]
     pub question: Option<Question>,
 }
 
 /// A line of narration, shown from simulated time `at` on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LessonStep {
     pub at: Millis,
     pub text: String,
 }
 
 /// "What will happen?", asked before it does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Question {
     /// When the run pauses and asks.
     pub at: Millis,
@@ -81,46 +68,36 @@ pub struct Question {
     pub explanation: String,
 }
 
-fn default_until() -> Millis {
+pub(crate) fn default_until() -> Millis {
     60_000
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicSpec {
     pub name: String,
     pub partitions: PartitionId,
-    #[serde(default)]
     pub replication_factor: Option<i32>,
     /// Manual placement, one broker list per partition, preferred leader first.
-    #[serde(default)]
     pub replica_assignment: Option<Vec<Vec<BrokerId>>>,
-    #[serde(default)]
     pub config: TopicConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProducerSpec {
     pub name: String,
-    #[serde(default)]
     pub config: ProducerConfig,
-    #[serde(default)]
     pub workload: Option<Workload>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConsumerSpec {
     pub name: String,
-    #[serde(default)]
     pub config: ConsumerConfig,
     pub app: ConsumerApp,
 }
 
 /// A command and when to apply it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimedCommand {
     /// Simulated time in ms.
     pub at: Millis,
