@@ -13,6 +13,8 @@ use super::ids::{BrokerId, PartitionId};
 use super::sim::{ClusterSpec, Simulation};
 use super::time::Millis;
 
+/// A scenario file. Read by `engine::read` (field names, defaults, refusals),
+/// written by `Serialize`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
     pub name: String,
@@ -144,10 +146,8 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// Checks a scenario that was deserialized by other means than
-    /// `from_json` (the browser parses files with its own `JSON.parse` and
-    /// serde-wasm-bindgen, see `ui::scenarios::parse`, which keeps serde_json's
-    /// deserializers for the whole scenario tree out of the wasm bundle).
+    /// Checks a scenario built by other means than `from_json` (the
+    /// compiled-in ones, `built_in`).
     pub fn checked(self) -> Result<Scenario, ScenarioError> {
         self.check()?;
         Ok(self)
