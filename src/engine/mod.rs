@@ -38,3 +38,4 @@ pub mod sim;
 pub mod snapshot;
 pub mod time;
 pub mod txn;
+pub mod write;

@@ -468,9 +468,10 @@ impl FromJson for BrokerSpec {
 }
 
 /// A struct whose every field has its default from the struct's `Default` (`#[serde(default,
-/// deny_unknown_fields)]`: the configs), each field listed once as `"json.name" => rust_name`.
-/// The JSON names are the `#[serde(rename)]`s the struct serializes with (a test checks).
-macro_rules! defaulted {
+/// deny_unknown_fields)]`: the configs), each field listed once as `"json.name" => rust_name`,
+/// in declaration order, for reading and writing (`engine::write`). The JSON names are the
+/// `#[serde(rename)]`s `Serialize` writes (tests check both directions).
+macro_rules! config_fields {
     ($ty:ident { $($json:literal => $field:ident,)* }) => {
         impl $ty {
             /// The field names in the file format.
@@ -484,15 +485,23 @@ macro_rules! defaulted {
                 Ok($ty { $($field: f.or($json, d.$field)?,)* })
             }
         }
+
+        impl super::write::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                let mut o = super::write::Object::new(out);
+                $(o.field($json, &self.$field);)*
+                o.end();
+            }
+        }
     };
 }
 
-defaulted!(NetworkConfig {
+config_fields!(NetworkConfig {
     "latency_ms" => latency_ms,
     "jitter_ms" => jitter_ms,
 });
 
-defaulted!(TopicConfig {
+config_fields!(TopicConfig {
     "cleanup.policy" => cleanup_policy,
     "retention.ms" => retention_ms,
     "retention.bytes" => retention_bytes,
@@ -507,7 +516,7 @@ defaulted!(TopicConfig {
     "max.message.bytes" => max_message_bytes,
 });
 
-defaulted!(BrokerConfig {
+config_fields!(BrokerConfig {
     "broker.rack" => broker_rack,
     "replica.lag.time.max.ms" => replica_lag_time_max_ms,
     "replica.fetch.wait.max.ms" => replica_fetch_wait_max_ms,
@@ -537,7 +546,7 @@ defaulted!(BrokerConfig {
     "min.insync.replicas" => min_insync_replicas,
 });
 
-defaulted!(ProducerConfig {
+config_fields!(ProducerConfig {
     "client.id" => client_id,
     "acks" => acks,
     "batch.size" => batch_size,
@@ -556,7 +565,7 @@ defaulted!(ProducerConfig {
     "metadata.max.age.ms" => metadata_max_age_ms,
 });
 
-defaulted!(ConsumerConfig {
+config_fields!(ConsumerConfig {
     "client.id" => client_id,
     "group.id" => group_id,
     "group.instance.id" => group_instance_id,
@@ -997,7 +1006,9 @@ mod tests {
     /// Every field of a config given another value than its default (numbers changed, booleans
     /// flipped, enums and lists set to values of their own): what is read is what was written,
     /// so the reader's names are the ones `Serialize` writes, each to its own field.
-    fn every_field_changed<T: FromJson + serde::Serialize + Default>(enums: &[(&str, Value)]) {
+    fn every_field_changed<T: FromJson + super::super::write::ToJson + serde::Serialize + Default>(
+        enums: &[(&str, Value)],
+    ) {
         let Value::Object(mut map) = serde_json::to_value(T::default()).unwrap() else { panic!("an object") };
         for (i, (name, value)) in map.iter_mut().enumerate() {
             let i = i as i64 + 3;
@@ -1013,6 +1024,7 @@ mod tests {
         let changed = Value::Object(map);
         let read = T::from_json(&changed).unwrap_or_else(|e| panic!("{changed}: {e}"));
         assert_eq!(serde_json::to_value(&read).unwrap(), changed);
+        assert_eq!(super::super::write::to_json(&read), serde_json::to_string(&read).unwrap(), "and written back");
     }
 
     #[test]

@@ -153,13 +153,14 @@ impl Scenario {
         Ok(self)
     }
 
-    /// The scenario as compact JSON (a share link's payload).
+    /// The scenario as compact JSON (a share link's payload, a saved session): serde_json's
+    /// text of the derived `Serialize`, written by hand (`engine::write`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("scenarios serialize")
+        super::write::to_json(self)
     }
 
     /// The scenario as serde_json's pretty JSON, made by indenting `to_json`'s text: one
-    /// `Serialize` instantiation of the scenario tree serves both (they are wasm bytes).
+    /// writer of the scenario tree serves both (they are wasm bytes).
     pub fn to_json_pretty(&self) -> String {
         indent_json(&self.to_json())
     }

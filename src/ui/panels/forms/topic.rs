@@ -157,7 +157,7 @@ const ALTER: &str = "alter-config";
 
 /// A topic's config as Kafka's name → JSON value (`retention.ms` → 604800000).
 fn config_map(config: &TopicConfig) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::to_value(config) {
+    match serde_json::from_str(&crate::engine::write::to_json(config)) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     }
