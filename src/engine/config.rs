@@ -6,7 +6,7 @@
 //! Kafka 4.x); where librdkafka (Confluent.Kafka) differs, the doc says so.
 //! Unknown names are refused, so a typo is reported instead of ignored.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use super::record::TimestampType;
 use super::time::Millis;
@@ -54,20 +54,8 @@ impl Serialize for CleanupPolicy {
         s.serialize_str(self.as_str())
     }
 }
-impl<'de> Deserialize<'de> for CleanupPolicy {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        CleanupPolicy::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "invalid cleanup.policy {text:?}: expected \"delete\", \"compact\" or \"compact,delete\""
-            ))
-        })
-    }
-}
-
 /// Per-topic configuration (`kafka-configs --entity-type topics`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicConfig {
     /// `cleanup.policy`, default `delete`.
     #[serde(rename = "cleanup.policy")]
@@ -163,8 +151,7 @@ impl TopicConfig {
 }
 
 /// Broker configuration (`server.properties`), the parts the simulation models.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BrokerConfig {
     /// `broker.rack`, default none.
     #[serde(rename = "broker.rack")]
@@ -333,30 +320,8 @@ impl Serialize for Acks {
         s.serialize_str(self.as_str())
     }
 }
-impl<'de> Deserialize<'de> for Acks {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = string_or_number(d)?;
-        Acks::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("invalid acks {text:?}: expected 0, 1, all or -1")))
-    }
-}
-
-/// Accepts `"1"` or `1` alike: Kafka configs are strings, JSON people write numbers.
-fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        S(String),
-        N(i64),
-    }
-    Ok(match Either::deserialize(d)? {
-        Either::S(s) => s,
-        Either::N(n) => n.to_string(),
-    })
-}
-
 /// How records without a key pick a partition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum Partitioner {
     /// The default: keyed records by murmur2, null keys stick to one
     /// partition until a batch is sent (KIP-480 / KIP-794).
@@ -365,13 +330,12 @@ pub enum Partitioner {
     Default,
     /// `org.apache.kafka.clients.producer.RoundRobinPartitioner`: every
     /// record to the next partition, keys ignored.
-    #[serde(rename = "org.apache.kafka.clients.producer.RoundRobinPartitioner", alias = "round_robin")]
+    #[serde(rename = "org.apache.kafka.clients.producer.RoundRobinPartitioner")]
     RoundRobin,
 }
 
 /// Producer configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProducerConfig {
     /// `client.id`, default empty.
     #[serde(rename = "client.id")]
@@ -494,7 +458,7 @@ impl ProducerConfig {
 }
 
 /// `auto.offset.reset`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AutoOffsetReset {
     Earliest,
@@ -506,7 +470,7 @@ pub enum AutoOffsetReset {
 }
 
 /// `isolation.level`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IsolationLevel {
     /// Kafka's default: read up to the high watermark, open and aborted
@@ -518,15 +482,15 @@ pub enum IsolationLevel {
 }
 
 /// A partition assignment strategy (`partition.assignment.strategy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum AssignorName {
-    #[serde(rename = "range", alias = "org.apache.kafka.clients.consumer.RangeAssignor")]
+    #[serde(rename = "range")]
     Range,
-    #[serde(rename = "roundrobin", alias = "org.apache.kafka.clients.consumer.RoundRobinAssignor")]
+    #[serde(rename = "roundrobin")]
     RoundRobin,
-    #[serde(rename = "sticky", alias = "org.apache.kafka.clients.consumer.StickyAssignor")]
+    #[serde(rename = "sticky")]
     Sticky,
-    #[serde(rename = "cooperative-sticky", alias = "org.apache.kafka.clients.consumer.CooperativeStickyAssignor")]
+    #[serde(rename = "cooperative-sticky")]
     CooperativeSticky,
 }
 
@@ -547,8 +511,7 @@ impl AssignorName {
 }
 
 /// Consumer configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConsumerConfig {
     /// `client.id`, default empty.
     #[serde(rename = "client.id")]

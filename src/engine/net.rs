@@ -22,20 +22,15 @@ pub enum Verdict {
 }
 
 /// Which messages a fault applies to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct LinkMatch {
     /// Sender; `None` matches any node.
-    #[serde(default)]
     pub from: Option<NodeId>,
     /// Receiver; `None` matches any node.
-    #[serde(default)]
     pub to: Option<NodeId>,
     /// Match both directions of the link.
-    #[serde(default)]
     pub both_ways: bool,
     /// Only messages of this kind (e.g. "ProduceResponse"); `None` matches all.
-    #[serde(default)]
     pub kind: Option<String>,
 }
 
@@ -47,18 +42,17 @@ impl LinkMatch {
     }
 }
 
-/// A fault, as data. Scenario files and the UI create these. Deserialized by hand (below) from
-/// the same JSON as a derived internally tagged enum would accept.
+/// A fault, as data. Scenario files and the UI create these. Read by hand (`engine::read`)
+/// from the same JSON as a derived internally tagged enum would accept.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Fault {
-    /// Drop matching messages: the next `count` of them (`None` = all), each with `probability`.
+    /// Drop matching messages: the next `count` of them (`None` = all), each with `probability`
+    /// (default 1).
     Drop {
         #[serde(flatten)]
         link: LinkMatch,
-        #[serde(default)]
         count: Option<u32>,
-        #[serde(default = "one")]
         probability: f64,
     },
     /// Add `extra_ms` of latency to matching messages (a slow link or a slow follower).
@@ -70,62 +64,7 @@ pub enum Fault {
     /// Cut the network between two sets of nodes (both directions).
     Partition { side_a: Vec<NodeId>, side_b: Vec<NodeId> },
     /// Cut a node off from every other node (or from `except` nodes kept reachable).
-    Isolate {
-        node: NodeId,
-        #[serde(default)]
-        except: Vec<NodeId>,
-    },
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-/// The variants' tags.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum FaultType {
-    Drop,
-    Delay,
-    Partition,
-    Isolate,
-}
-
-impl<'de> Deserialize<'de> for Fault {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        Fault::from_value(value).map_err(serde::de::Error::custom)
-    }
-}
-
-impl Fault {
-    fn from_value(value: serde_json::Value) -> Result<Fault, serde_json::Error> {
-        use super::tagged::{field, only, required, untag};
-        const LINK: [&str; 4] = ["from", "to", "both_ways", "kind"];
-        let link = |fields| serde_json::from_value::<LinkMatch>(serde_json::Value::Object(fields));
-        let (kind, mut f) = untag(value, "internally tagged enum Fault")?;
-        Ok(match kind {
-            FaultType::Drop => {
-                only(&f, &[LINK[0], LINK[1], LINK[2], LINK[3], "count", "probability"], false)?;
-                let count = field(&mut f, "count")?.flatten();
-                let probability = field(&mut f, "probability")?.unwrap_or_else(one);
-                Fault::Drop { link: link(f)?, count, probability }
-            }
-            FaultType::Delay => {
-                only(&f, &[LINK[0], LINK[1], LINK[2], LINK[3], "extra_ms"], false)?;
-                let extra_ms = required(&mut f, "extra_ms")?;
-                Fault::Delay { link: link(f)?, extra_ms }
-            }
-            FaultType::Partition => {
-                only(&f, &["side_a", "side_b"], true)?;
-                Fault::Partition { side_a: required(&mut f, "side_a")?, side_b: required(&mut f, "side_b")? }
-            }
-            FaultType::Isolate => {
-                only(&f, &["node", "except"], true)?;
-                Fault::Isolate { node: required(&mut f, "node")?, except: field(&mut f, "except")?.unwrap_or_default() }
-            }
-        })
-    }
+    Isolate { node: NodeId, except: Vec<NodeId> },
 }
 
 /// A fault installed on the network, with the id used to heal it.
@@ -136,8 +75,7 @@ pub struct ActiveFault {
 }
 
 /// Network settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NetworkConfig {
     /// One-way latency of every link, in milliseconds.
     pub latency_ms: Millis,

@@ -2,7 +2,7 @@
 //! command applied: what a scenario run, a browser session and a share URL
 //! all are. Replaying the same scenario, seed and log gives the same trace.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::command::{Command, CommandError};
 use super::event::{ClusterEvent, Event};
@@ -20,7 +20,7 @@ pub struct Runner {
 }
 
 /// A command that could not be applied when its time came.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RejectedCommand {
     pub at: Millis,
     pub command: Command,

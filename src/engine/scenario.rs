@@ -13,31 +13,25 @@ use super::ids::{BrokerId, PartitionId};
 use super::sim::{ClusterSpec, Simulation};
 use super::time::Millis;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A scenario file. Read by `engine::read` (field names, defaults, refusals),
+/// written by `Serialize`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
     pub name: String,
-    #[serde(default)]
     pub description: String,
     /// The seed used when none is given on the command line.
-    #[serde(default)]
     pub seed: u64,
     /// Default end of the simulation, in simulated ms.
-    #[serde(default = "default_until")]
     pub until: Millis,
     pub cluster: ClusterSpec,
-    #[serde(default)]
     pub topics: Vec<TopicSpec>,
-    #[serde(default)]
     pub producers: Vec<ProducerSpec>,
-    #[serde(default)]
     pub consumers: Vec<ConsumerSpec>,
     /// Commands applied at simulated times.
-    #[serde(default)]
     pub actions: Vec<TimedCommand>,
     /// Narration and a question for the browser app. Presentation only: the
     /// simulation never reads it, so it changes no trace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lesson: Option<Lesson>,
 }
 
@@ -45,27 +39,22 @@ pub struct Scenario {
 /// one predict-then-check question. The app pauses at `question.at` for the
 /// learner to pick a choice, and again at `question.check_at`, when the
 /// outcome is on screen, to reveal the answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lesson {
     /// In time order.
-    #[serde(default)]
     pub steps: Vec<LessonStep>,
-    #[serde(default)]
     pub question: Option<Question>,
 }
 
 /// A line of narration, shown from simulated time `at` on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LessonStep {
     pub at: Millis,
     pub text: String,
 }
 
 /// "What will happen?", asked before it does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Question {
     /// When the run pauses and asks.
     pub at: Millis,
@@ -81,46 +70,36 @@ pub struct Question {
     pub explanation: String,
 }
 
-fn default_until() -> Millis {
+pub(crate) fn default_until() -> Millis {
     60_000
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicSpec {
     pub name: String,
     pub partitions: PartitionId,
-    #[serde(default)]
     pub replication_factor: Option<i32>,
     /// Manual placement, one broker list per partition, preferred leader first.
-    #[serde(default)]
     pub replica_assignment: Option<Vec<Vec<BrokerId>>>,
-    #[serde(default)]
     pub config: TopicConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProducerSpec {
     pub name: String,
-    #[serde(default)]
     pub config: ProducerConfig,
-    #[serde(default)]
     pub workload: Option<Workload>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConsumerSpec {
     pub name: String,
-    #[serde(default)]
     pub config: ConsumerConfig,
     pub app: ConsumerApp,
 }
 
 /// A command and when to apply it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimedCommand {
     /// Simulated time in ms.
     pub at: Millis,
@@ -162,36 +141,26 @@ impl ScenarioError {
 impl Scenario {
     /// Parses and checks a scenario file.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let deserializer = &mut serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let inner = e.inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!("not valid JSON: {inner}")
-            } else {
-                strip_position(&inner.to_string())
-            };
-            ScenarioError { path: e.path().to_string(), message }
-        })?;
+        let scenario: Scenario = super::read::parse(text)?;
         scenario.check()?;
         Ok(scenario)
     }
 
-    /// Checks a scenario that was deserialized by other means than
-    /// `from_json` (the browser parses files with its own `JSON.parse` and
-    /// serde-wasm-bindgen, see `ui::scenarios::parse`, which keeps serde_json's
-    /// deserializers for the whole scenario tree out of the wasm bundle).
+    /// Checks a scenario built by other means than `from_json` (the
+    /// compiled-in ones, `built_in`).
     pub fn checked(self) -> Result<Scenario, ScenarioError> {
         self.check()?;
         Ok(self)
     }
 
-    /// The scenario as compact JSON (a share link's payload).
+    /// The scenario as compact JSON (a share link's payload, a saved session): serde_json's
+    /// text of the derived `Serialize`, written by hand (`engine::write`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("scenarios serialize")
+        super::write::to_json(self)
     }
 
     /// The scenario as serde_json's pretty JSON, made by indenting `to_json`'s text: one
-    /// `Serialize` instantiation of the scenario tree serves both (they are wasm bytes).
+    /// writer of the scenario tree serves both (they are wasm bytes).
     pub fn to_json_pretty(&self) -> String {
         indent_json(&self.to_json())
     }
@@ -318,15 +287,6 @@ impl Lesson {
             );
         }
         Ok(())
-    }
-}
-
-/// serde_json appends " at line L column C", which means nothing once the
-/// path names the field.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
     }
 }
 

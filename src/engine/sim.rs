@@ -29,22 +29,17 @@ use super::protocol::Message;
 use super::time::Millis;
 
 /// The initial cluster: brokers, cluster-wide broker defaults, the network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClusterSpec {
     pub brokers: Vec<BrokerSpec>,
     /// Broker configuration shared by every broker (`server.properties`).
-    #[serde(default)]
     pub broker_config: BrokerConfig,
-    #[serde(default)]
     pub network: NetworkConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BrokerSpec {
     pub id: BrokerId,
-    #[serde(default)]
     pub rack: Option<String>,
 }
 

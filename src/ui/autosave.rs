@@ -112,7 +112,7 @@ fn save(state: &AppState) {
     let Some(storage) = storage() else { return };
     let session = state.session_scenario();
     let script = script_indices(&session.actions, &state.scenario.script);
-    let Ok(scenario_json) = serde_json::to_string(&session) else { return };
+    let scenario_json = session.to_json();
     let saved = Saved { id: state.scenario.id.clone(), now: state.now, scenario_json, script };
     // A full storage quota only costs the autosave.
     let _ = storage.set_item(KEY, &encode(&saved));

@@ -11,24 +11,17 @@
 
 use crate::engine::scenario::{built_in, Scenario, ScenarioError};
 
-/// Parses a scenario file's text (import, share links) in the browser:
-/// serde_json into a `serde_json::Value`, then into the engine's types, then
-/// the same checks as `Scenario::from_json`.
+/// Parses a scenario file's text (import, share links, autosave, fetched
+/// lessons) in the browser: `Scenario::from_json`, the native loader, so the
+/// browser's errors name the field too (`actions[2].do.broker: invalid type:
+/// string "one", expected i32`).
 ///
-/// Measured (BENCHMARKS.md, "Bundle size"): the scenario tree's
-/// deserializers cost ~83 KB gzipped whichever deserializer drives them
-/// (serde_json from text 713.7 KB total, via `Value` 712.8 KB, the page's
-/// `JSON.parse` + serde-wasm-bindgen 716.4 KB); `serde_path_to_error`
-/// (`Scenario::from_json`) adds 15.8 KB more. So the browser goes without
-/// the path: errors name the problem (`unknown field \`retention.mss\``,
-/// `invalid type: string "one", expected i32`) but not where it is in the
-/// file. The native loader keeps the path.
+/// The file format is read by hand from a `serde_json::Value`
+/// (`engine::read`): serde's derived deserializers for the scenario tree cost
+/// ~83 KB gzipped and serde_path_to_error 15.8 KB more (BENCHMARKS.md,
+/// "Bundle size"), which is why the browser went without the path before.
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| ScenarioError { path: String::new(), message: format!("not valid JSON: {e}") })?;
-    let scenario: Scenario =
-        serde_json::from_value(value).map_err(|e| ScenarioError { path: String::new(), message: e.to_string() })?;
-    scenario.checked()
+    Scenario::from_json(text)
 }
 
 /// The scenario the app opens with.

@@ -202,7 +202,7 @@ fn a_lost_acknowledgement_is_noticed_by_the_next_response_and_deduplicated_at_fu
     let mut scenario = load("quickstart");
     scenario.until = 20_000;
     scenario.actions.push(
-        serde_json::from_str(
+        kafka_playground::engine::read::parse(
             r#"{"at": 5000, "do": {"type": "add_fault",
                 "fault": {"type": "drop", "to": {"client": 1}, "kind": "ProduceResponse", "count": 1}}}"#,
         )

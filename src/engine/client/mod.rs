@@ -8,14 +8,14 @@ mod deadlines;
 pub mod delivery;
 pub mod producer;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::blob::Blob;
 use super::ids::{PartitionId, TopicPartition};
 use super::record::Header;
 use super::time::Millis;
 
-/// How a producer's application picks keys. Deserialized by hand (below) from the same JSON
+/// How a producer's application picks keys. Read by hand (`engine::read`) from the same JSON
 /// as a derived internally tagged enum would accept.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -31,69 +31,23 @@ pub enum KeyPattern {
     Fixed { key: String },
 }
 
-/// The variants' tags.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum KeyPatternType {
-    None,
-    Sequential,
-    Random,
-    Fixed,
-}
-
-impl<'de> Deserialize<'de> for KeyPattern {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        KeyPattern::from_value(value).map_err(serde::de::Error::custom)
-    }
-}
-
-impl KeyPattern {
-    fn from_value(value: serde_json::Value) -> Result<KeyPattern, serde_json::Error> {
-        use super::tagged::{only, required, untag};
-        let (kind, mut f) = untag(value, "internally tagged enum KeyPattern")?;
-        Ok(match kind {
-            // serde reads a unit variant's other fields without looking at them.
-            KeyPatternType::None => KeyPattern::None,
-            KeyPatternType::Sequential | KeyPatternType::Random => {
-                only(&f, &["prefix", "cardinality"], true)?;
-                let (prefix, cardinality) = (required(&mut f, "prefix")?, required(&mut f, "cardinality")?);
-                match kind {
-                    KeyPatternType::Sequential => KeyPattern::Sequential { prefix, cardinality },
-                    _ => KeyPattern::Random { prefix, cardinality },
-                }
-            }
-            KeyPatternType::Fixed => {
-                only(&f, &["key"], true)?;
-                KeyPattern::Fixed { key: required(&mut f, "key")? }
-            }
-        })
-    }
-}
-
 /// What a producer's application sends on its own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Workload {
     pub topic: String,
     /// Records per simulated second.
     pub rate_per_sec: f64,
-    #[serde(default)]
     pub key: KeyPattern,
     /// Size of each generated value in bytes (the value text is padded to it).
-    #[serde(default = "default_value_bytes")]
     pub value_bytes: u32,
     /// Stop after this many records (`None`: run until paused or removed).
-    #[serde(default)]
     pub max_records: Option<u64>,
     /// With a `transactional.id`: records per transaction, and abort every n-th transaction (0 = never).
-    #[serde(default)]
     pub records_per_transaction: Option<u32>,
-    #[serde(default)]
     pub abort_every: u32,
 }
 
-fn default_value_bytes() -> u32 {
+pub(crate) fn default_value_bytes() -> u32 {
     16
 }
 
@@ -115,25 +69,19 @@ impl Workload {
 }
 
 /// One record the user asks a producer to send (`ProducerRecord`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProducerRecord {
     pub topic: String,
-    #[serde(default)]
     pub partition: Option<PartitionId>,
-    #[serde(default)]
     pub key: Option<Blob>,
-    #[serde(default)]
     pub value: Option<Blob>,
-    #[serde(default)]
     pub headers: Vec<Header>,
     /// CreateTime; `None` = the producer's clock at send.
-    #[serde(default)]
     pub timestamp: Option<Millis>,
 }
 
 /// `subscribe` (group management) or `assign` (manual partitions).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subscription {
     Subscribe(Vec<String>),
@@ -141,7 +89,7 @@ pub enum Subscription {
 }
 
 /// When the application commits offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum CommitMode {
     /// `enable.auto.commit=true`: offsets committed on the
@@ -157,13 +105,10 @@ pub enum CommitMode {
 }
 
 /// What a consumer's application does, beyond its Kafka config.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConsumerApp {
     pub subscription: Subscription,
     /// Simulated processing time per record.
-    #[serde(default)]
     pub processing_ms_per_record: Millis,
-    #[serde(default)]
     pub commit_mode: CommitMode,
 }

@@ -121,7 +121,10 @@ impl TxnMetadata {
             for record in batch.records.iter() {
                 let Some(key) = &record.key else { continue };
                 let id = key.to_text_lossy();
-                let metadata = record.value.as_ref().and_then(|v| serde_json::from_slice(v.as_bytes()).ok());
+                // `encode` wrote text: read it as text, so the bundle carries serde_json's one `&str`
+                // parser (scenario files) rather than a second one for byte slices.
+                let text = record.value.as_ref().and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
+                let metadata = text.and_then(|t| serde_json::from_str(t).ok());
                 out.push((id, metadata));
             }
         }

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::engine::command::Command;
 use crate::engine::config::{CleanupPolicy, TopicConfig};
+use crate::engine::read::FromJson;
 use crate::ui::panels::form::{self, Parse, Select, Text};
 use crate::ui::panels::{options, FormProps};
 
@@ -156,7 +157,7 @@ const ALTER: &str = "alter-config";
 
 /// A topic's config as Kafka's name → JSON value (`retention.ms` → 604800000).
 fn config_map(config: &TopicConfig) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::to_value(config) {
+    match serde_json::from_str(&crate::engine::write::to_json(config)) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     }
@@ -191,11 +192,10 @@ pub fn alter_config_form(props: &FormProps) -> Html {
             let mut map = config_map(&config.clone().unwrap_or_default());
             let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
             map.insert(name.clone(), value);
-            let altered = serde_json::from_value::<TopicConfig>(serde_json::Value::Object(map));
+            let altered = TopicConfig::from_json(&serde_json::Value::Object(map));
             if let Err(e) = &altered {
-                let message = e.to_string();
-                let field = if message.starts_with("unknown field") { "name" } else { "value" };
-                p.fail(field, format!("{name}: {message}"));
+                let field = if e.message.starts_with("unknown field") { "name" } else { "value" };
+                p.fail(field, format!("{name}: {}", e.message));
             }
             if let Err(errors) = p.finish() {
                 return form::refuse(&form, errors);
