@@ -16,20 +16,19 @@ use crate::float_text;
 /// Extra latency "Slow" adds to every link of a broker.
 pub const SLOW_EXTRA_MS: i64 = 200;
 
-#[derive(Properties, PartialEq)]
 pub struct ClusterViewProps {
     pub snapshot: Shared<ClusterSnapshot>,
     pub flights: Shared<Flights>,
-    #[prop_or_default]
     pub selected_partition: Option<TopicPartition>,
-    #[prop_or_default]
     pub selected_broker: Option<BrokerId>,
     pub on_apply: Callback<Command>,
     pub on_select: Callback<Select>,
 }
 
-#[function_component(ClusterView)]
-pub fn cluster_view(props: &ClusterViewProps) -> Html {
+/// The cluster panel. A function, not a component: the snapshot changes
+/// whenever the app re-renders it, so skipping on equal props never paid,
+/// and the network and broker grid below skip on their own.
+pub fn cluster_view(props: ClusterViewProps) -> Html {
     html! {
         <section class="panel cluster" aria-labelledby="cluster-title" data-testid="cluster">
             <h2 id="cluster-title">{ "Cluster" }</h2>

@@ -149,7 +149,7 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     </select>
                 </label>
             </div>
-            <Legend />
+            { legend() }
             if let Some(topic) = &topic {
                 <div class="partitions">
                     { for indices.iter().map(|i| {
@@ -188,7 +188,7 @@ const LEGEND: [(&str, &str, &str); 7] = [
     ("", "△", " consumer's position"),
 ];
 
-#[function_component(Legend)]
+/// (A function, not a component: a few static elements.)
 fn legend() -> Html {
     html! {
         <ul class="log-legend" aria-label="How to read the logs">

@@ -45,7 +45,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use cluster::ClusterView;
+use cluster::{cluster_view, ClusterViewProps};
 use controls::Controls;
 use lesson::LessonPanel;
 use log_view::LogView;
@@ -426,7 +426,7 @@ pub fn app(props: &AppProps) -> Html {
                         horizon={s.horizon} {later_commands} {on_seek} {on_fork}
                         {on_toggle_play} {on_step} {on_speed} {on_seed} on_scenario={on_scenario.clone()} {on_help} />
                 </header>
-                <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
+                { status_line(StatusLineProps { outcome: s.last_outcome.clone(), load_error: s.load_error.clone(), on_dismiss }) }
                 if let Some(at) = resumed_note {
                     <div class="resumed" role="status" data-testid="resumed">
                         <span>{ format!("Resumed your last session from this browser: {} at t = {}, paused.", s.scenario.name, model::format_time(at)) }</span>
@@ -439,9 +439,9 @@ pub fn app(props: &AppProps) -> Html {
                         if embed {
                             { lesson.clone() }
                         }
-                        <ClusterView snapshot={s.snapshot.clone()} flights={s.flights.clone()}
-                            selected_partition={s.selection.partition.clone()} selected_broker={s.selection.broker}
-                            on_apply={on_apply.clone()} on_select={on_select.clone()} />
+                        { cluster_view(ClusterViewProps { snapshot: s.snapshot.clone(), flights: s.flights.clone(),
+                            selected_partition: s.selection.partition.clone(), selected_broker: s.selection.broker,
+                            on_apply: on_apply.clone(), on_select: on_select.clone() }) }
                         <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
                             selection={s.selection.clone()} on_select={on_select.clone()} />
                     </div>
@@ -467,16 +467,16 @@ pub fn app(props: &AppProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct StatusLineProps {
     outcome: Option<state::Outcome>,
     load_error: Option<String>,
     on_dismiss: Callback<MouseEvent>,
 }
 
-/// The result of the last command (and of the last scenario load), read out by screen readers.
-#[function_component(StatusLine)]
-fn status_line(props: &StatusLineProps) -> Html {
+/// The result of the last command (and of the last scenario load), read out
+/// by screen readers. (A function, not a component: one element, cheaper to
+/// redraw with the app than a component type is in the wasm.)
+fn status_line(props: StatusLineProps) -> Html {
     let (class, text) = if let Some(error) = &props.load_error {
         ("status status-bad", format!("Could not load the scenario: {error}"))
     } else if let Some(o) = &props.outcome {

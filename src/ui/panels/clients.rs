@@ -65,21 +65,14 @@ fn clients_body(props: &ClientsPanelProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct StateBadgeProps {
-    pub text: AttrValue,
-    /// `ok`, `warn`, `bad` or `muted`.
-    pub tone: AttrValue,
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-}
-
 /// A client's or group's state, in words (the colour only repeats them).
-#[function_component(StateBadge)]
-pub fn state_badge(props: &StateBadgeProps) -> Html {
+/// `tone`: `ok`, `warn`, `bad` or `muted`. (A function, not a component:
+/// its card re-renders it anyway, and a component is Yew machinery per type.)
+#[inline(never)]
+pub fn state_badge(text: &str, tone: &str, testid: String) -> Html {
     html! {
-        <span class={class_list("badge", &[(!props.tone.is_empty(), &format!("badge-{}", props.tone))])} data-testid={props.testid.clone()}>
-            { props.text.clone() }
+        <span class={class_list("badge", &[(!tone.is_empty(), &format!("badge-{tone}"))])} data-testid={testid}>
+            { text.to_string() }
         </span>
     }
 }

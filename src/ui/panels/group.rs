@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::clients::{CodeView, StateBadge};
+use super::clients::{state_badge, CodeView};
 use super::code;
 use super::describe::time_label;
 use super::producer::id_part;
@@ -130,9 +130,9 @@ pub fn group_card(props: &GroupCardProps) -> Html {
             <div class="card-head">
                 <h4 id={format!("group-{key}-title")}>{ format!("group {id}") }</h4>
                 if let Some(g) = g {
-                    <StateBadge text={g.state.name()} tone={group_tone(g.state)} testid={format!("group-{key}-state")} />
+                    { state_badge(g.state.name(), group_tone(g.state), format!("group-{key}-state")) }
                 } else {
-                    <StateBadge text="no coordinator yet" tone="muted" testid={format!("group-{key}-state")} />
+                    { state_badge("no coordinator yet", "muted", format!("group-{key}-state")) }
                 }
             </div>
             if let Some(g) = g {
@@ -279,7 +279,7 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
             <div class="card-head">
                 <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this consumer">{ c.name.clone() }</button>
-                <StateBadge text={state} tone={tone} testid={format!("consumer-{key}-state")} />
+                { state_badge(state, tone, format!("consumer-{key}-state")) }
                 if c.is_leader {
                     <span class="badge badge-muted" title="The group leader runs the assignor">{ "leader" }</span>
                 }

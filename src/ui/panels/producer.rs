@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::clients::{CodeView, StateBadge};
+use super::clients::{state_badge, CodeView};
 use super::code;
 use super::describe::time_label;
 use super::form::{self, Check, FormAction, Parse, Select as SelectField, Text};
@@ -160,7 +160,7 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
             <div class="card-head">
                 <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this producer">{ s.name.clone() }</button>
-                <StateBadge text={state} tone={tone} testid={format!("producer-{key}-state")} />
+                { state_badge(&state, tone, format!("producer-{key}-state")) }
             </div>
             <p class="small" data-testid={format!("producer-{key}-workload")}>{ workload_line(s.workload.as_ref()) }</p>
             <p class="small muted">
