@@ -72,8 +72,25 @@ pub struct ActionsPanelProps {
 /// What each of the actions panel's forms gets.
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
+    /// Which form.
+    pub def: &'static FormDef,
     pub options: std::rc::Rc<options::FormOptions>,
     pub on_apply: ApplyThen,
+}
+
+/// One form of the actions panel: its initial values and its markup. All
+/// of them are drawn by one component, `actions::ActionForm` (a component
+/// type per form was Yew's per-component code a dozen times in the wasm).
+pub struct FormDef {
+    pub init: fn(&options::FormOptions) -> Vec<(&'static str, String)>,
+    pub view: fn(&FormProps, form::FormHandle) -> Html,
+}
+
+/// The same form: each is one `static`.
+impl PartialEq for FormDef {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 #[derive(Properties, PartialEq)]

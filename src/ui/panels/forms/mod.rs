@@ -12,11 +12,11 @@ pub mod reset;
 pub mod seek;
 pub mod topic;
 
-pub use broker::{AddBrokerForm, RemoveBrokerForm};
-pub use consumer::AddConsumerForm;
-pub use fault::FaultForm;
-pub use producer::{AddProducerForm, WorkloadForm};
-pub use records::DeleteRecordsForm;
-pub use reset::ResetOffsetsForm;
+pub use broker::{ADD_BROKER_FORM, REMOVE_BROKER_FORM};
+pub use consumer::ADD_CONSUMER_FORM;
+pub use fault::FAULT_FORM;
+pub use producer::{ADD_PRODUCER_FORM, WORKLOAD_FORM};
+pub use records::DELETE_RECORDS_FORM;
+pub use reset::RESET_OFFSETS_FORM;
 pub use seek::SeekForm;
-pub use topic::{AddPartitionsForm, AlterConfigForm, CreateTopicForm, DeleteTopicForm};
+pub use topic::{ADD_PARTITIONS_FORM, ALTER_CONFIG_FORM, CREATE_TOPIC_FORM, DELETE_TOPIC_FORM};
