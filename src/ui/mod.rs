@@ -49,6 +49,7 @@ use cluster::{cluster_view, ClusterViewProps};
 use controls::Controls;
 use lesson::LessonPanel;
 use log_view::LogView;
+use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
 use panels::{ActionsPanel, ClientsPanel, EventLog, LagChart, MetricsPanel};
 use scenarios::BenchSpec;
 use shortcuts::HelpOverlay;
@@ -355,6 +356,13 @@ pub fn app(props: &AppProps) -> Html {
         use_state(move || at.map(|at| (at, run)))
     };
 
+    // The panels beside the cluster picture get their data through one
+    // throttle (`panels::throttle`); the cluster and the log get every frame.
+    let (panel_snapshot, panel_history, panel_events, panel_notable) = use_throttled(
+        (state.snapshot.clone(), state.history.clone(), state.events_shown.0.clone(), state.events_shown.1.clone()),
+        PANEL_REFRESH_MS,
+    );
+
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
     let callbacks = {
@@ -448,15 +456,15 @@ pub fn app(props: &AppProps) -> Html {
                     if !embed {
                         <div class="col-side">
                             { lesson }
-                            <ClientsPanel snapshot={s.snapshot.clone()}
+                            <ClientsPanel snapshot={panel_snapshot.clone()}
                                 selected={s.selection.client.clone().map(AttrValue::from)}
                                 on_apply={on_apply.clone()} on_select={on_select.clone()} />
                             <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
                         </div>
                         <div class="col-wide">
-                            <MetricsPanel snapshot={s.snapshot.clone()} history={s.history.clone()} />
-                            <LagChart history={s.history.clone()} />
-                            <EventLog snapshot={s.snapshot.clone()} events={s.events_shown.0.clone()} notable={s.events_shown.1.clone()}
+                            <MetricsPanel snapshot={panel_snapshot.clone()} history={panel_history.clone()} />
+                            <LagChart history={panel_history} />
+                            <EventLog snapshot={panel_snapshot} events={panel_events} notable={panel_notable}
                                 on_select={on_select.clone()} />
                         </div>
                     }

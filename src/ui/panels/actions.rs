@@ -12,7 +12,6 @@ use super::forms::{
     DELETE_RECORDS_FORM, DELETE_TOPIC_FORM, FAULT_FORM, REMOVE_BROKER_FORM, RESET_OFFSETS_FORM, WORKLOAD_FORM,
 };
 use super::options::FormOptions;
-use super::throttle::use_stable_callback;
 use super::{ActionsPanelProps, FormProps};
 
 /// One form's disclosure (one function: inlined, thirteen copies of this markup were wasm bytes).
@@ -39,7 +38,7 @@ fn action_form(props: &FormProps) -> Html {
 /// Forms that build commands (add broker / topic / producer / consumer, reset offsets, delete records...).
 #[function_component(ActionsPanel)]
 pub fn actions_panel(props: &ActionsPanelProps) -> Html {
-    let on_apply = use_stable_callback(props.on_apply.clone());
+    let on_apply = &props.on_apply;
     // Not throttled: a form's suggestions (the next free client name, a new
     // topic) must be current the moment a command went through. Cheap to
     // compute, and compared by value, so the forms re-render only when they change.

@@ -7,22 +7,13 @@ use yew::prelude::*;
 use super::group::{ConsumerCard, GroupCard};
 use super::options;
 use super::producer::ProducerCard;
-use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::ClientsPanelProps;
 use crate::ui::markup::{bool_text, class_list};
 
-/// Producers, and consumers by group.
+/// Producers, and consumers by group. Re-rendered only when its (throttled,
+/// see `throttle`) snapshot or the selection changed.
 #[function_component(ClientsPanel)]
 pub fn clients_panel(props: &ClientsPanelProps) -> Html {
-    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
-    let on_apply = use_stable_callback(props.on_apply.clone());
-    let on_select = use_stable_callback(props.on_select.clone());
-    html! { <ClientsBody {snapshot} selected={props.selected.clone()} {on_apply} {on_select} /> }
-}
-
-/// The panel itself, re-rendered only when its (throttled) snapshot or the selection changed.
-#[function_component(ClientsBody)]
-fn clients_body(props: &ClientsPanelProps) -> Html {
     let snap = &props.snapshot;
     let selected = props.selected.as_deref();
     let groups = options::group_ids(snap);

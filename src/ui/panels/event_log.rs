@@ -15,7 +15,6 @@ use yew::prelude::*;
 
 use super::describe::describe;
 use super::facts::{facts, Facts, AREAS};
-use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
 use super::EventLogProps;
 use crate::collections::VecSet;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
@@ -175,18 +174,10 @@ impl FilterOptions {
     }
 }
 
-/// The event log, filterable by broker, topic, partition and client.
+/// The event log, filterable by broker, topic, partition and client (from
+/// the throttled snapshot and event rings, see `throttle`).
 #[function_component(EventLog)]
 pub fn event_log(props: &EventLogProps) -> Html {
-    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
-    let events = use_throttled(props.events.clone(), PANEL_REFRESH_MS);
-    let notable = use_throttled(props.notable.clone(), PANEL_REFRESH_MS);
-    let on_select = use_stable_callback(props.on_select.clone());
-    html! { <EventLogBody {snapshot} {events} {notable} {on_select} /> }
-}
-
-#[function_component(EventLogBody)]
-fn event_log_body(props: &EventLogProps) -> Html {
     let filter = use_state(EventFilter::default);
     let ring = if filter.notable_only { &props.notable } else { &props.events };
     let built = {

@@ -7,7 +7,6 @@
 use yew::prelude::*;
 
 use super::describe::time_label;
-use super::throttle::{use_throttled, PANEL_REFRESH_MS};
 use super::LagChartProps;
 use crate::engine::time::Millis;
 use crate::float_text;
@@ -108,15 +107,9 @@ const SPAN_MIN_MS: Millis = 10_000;
 /// Points per line at most (every n-th sample).
 const POINTS_MAX: usize = 240;
 
-/// Consumer-group lag over simulated time.
+/// Consumer-group lag over simulated time (from the throttled history, see `throttle`).
 #[function_component(LagChart)]
 pub fn lag_chart(props: &LagChartProps) -> Html {
-    let history = use_throttled(props.history.clone(), PANEL_REFRESH_MS);
-    html! { <LagBody {history} /> }
-}
-
-#[function_component(LagBody)]
-fn lag_body(props: &LagChartProps) -> Html {
     let series = lag_series(&props.history);
     let text = summary(&series, &props.history);
     let samples = &props.history.samples;

@@ -3,7 +3,6 @@
 
 use yew::prelude::*;
 
-use super::throttle::{use_throttled, PANEL_REFRESH_MS};
 use super::MetricsPanelProps;
 use crate::engine::metrics::MeterReading;
 use crate::float_text;
@@ -143,16 +142,9 @@ pub fn metric_rows(props: &MetricsPanelProps) -> Vec<MetricRow> {
     rows
 }
 
-/// Kafka's metrics, by Kafka's names.
+/// Kafka's metrics, by Kafka's names (from the throttled snapshot and history, see `throttle`).
 #[function_component(MetricsPanel)]
 pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
-    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
-    let history = use_throttled(props.history.clone(), PANEL_REFRESH_MS);
-    html! { <MetricsBody {snapshot} {history} /> }
-}
-
-#[function_component(MetricsBody)]
-fn metrics_body(props: &MetricsPanelProps) -> Html {
     let rows = metric_rows(props);
     html! {
         <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="metrics-panel">
