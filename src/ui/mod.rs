@@ -314,12 +314,6 @@ impl Callbacks {
     }
 }
 
-/// What deep components can reach without props: the reducer's dispatcher.
-#[derive(Clone, PartialEq)]
-pub struct AppContext {
-    pub dispatch: UseReducerDispatcher<AppState>,
-}
-
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
     /// What to open; by default the page's URL (and the saved session) decide.
@@ -389,10 +383,8 @@ pub fn app(props: &AppProps) -> Html {
         on_answer,
     } = (*callbacks).clone();
     let later_commands = state.later_commands() as u32;
-    let dispatch = state.dispatcher();
 
     let s = &*state;
-    let context = AppContext { dispatch: dispatch.clone() };
     let embed = boot.embed;
     // Embedded (one lesson in a page of docs): the clock, the lesson, the
     // cluster and the log, and a way out to the full playground.
@@ -410,68 +402,66 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |_: MouseEvent| resumed.set(None))
     };
     html! {
-        <ContextProvider<AppContext> {context}>
-            <div class={if embed { "app embed" } else { "app" }} data-testid="app">
-                <header class="topbar">
-                    <div class="brand">
-                        if !embed {
-                            <h1>{ "Kafka playground" }</h1>
-                        }
-                        <details class="scenario-info">
-                            <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
-                            <p>{ s.scenario.description.clone() }</p>
-                        </details>
-                        if let Some(href) = full_app {
-                            <a href={href} target="_blank" rel="noopener" data-testid="open-full">
-                                { "Open in the Kafka playground ↗" }
-                            </a>
-                        } else if !embed {
-                            <session::SessionMenu {on_export} {on_import} />
-                        }
+        <div class={if embed { "app embed" } else { "app" }} data-testid="app">
+            <header class="topbar">
+                <div class="brand">
+                    if !embed {
+                        <h1>{ "Kafka playground" }</h1>
+                    }
+                    <details class="scenario-info">
+                        <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
+                        <p>{ s.scenario.description.clone() }</p>
+                    </details>
+                    if let Some(href) = full_app {
+                        <a href={href} target="_blank" rel="noopener" data-testid="open-full">
+                            { "Open in the Kafka playground ↗" }
+                        </a>
+                    } else if !embed {
+                        <session::SessionMenu {on_export} {on_import} />
+                    }
+                </div>
+                <Controls compact={embed} playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
+                    scenario_id={AttrValue::from(s.scenario.id.clone())}
+                    horizon={s.horizon} {later_commands} {on_seek} {on_fork}
+                    {on_toggle_play} {on_step} {on_speed} {on_seed} on_scenario={on_scenario.clone()} {on_help} />
+            </header>
+            { status_line(StatusLineProps { outcome: s.last_outcome.clone(), load_error: s.load_error.clone(), on_dismiss }) }
+            if let Some(at) = resumed_note {
+                <div class="resumed" role="status" data-testid="resumed">
+                    <span>{ format!("Resumed your last session from this browser: {} at t = {}, paused.", s.scenario.name, model::format_time(at)) }</span>
+                    <button type="button" class="btn" data-testid="resumed-keep" onclick={on_keep}>{ "OK" }</button>
+                    <button type="button" class="btn" data-testid="resumed-fresh" onclick={on_start_fresh}>{ "Start fresh" }</button>
+                </div>
+            }
+            <main class="layout">
+                <div class="col-main">
+                    if embed {
+                        { lesson.clone() }
+                    }
+                    { cluster_view(ClusterViewProps { snapshot: s.snapshot.clone(), flights: s.flights.clone(),
+                        selected_partition: s.selection.partition.clone(), selected_broker: s.selection.broker,
+                        on_apply: on_apply.clone(), on_select: on_select.clone() }) }
+                    <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
+                        selection={s.selection.clone()} on_select={on_select.clone()} />
+                </div>
+                if !embed {
+                    <div class="col-side">
+                        { lesson }
+                        <ClientsPanel snapshot={panel_snapshot.clone()}
+                            selected={s.selection.client.clone().map(AttrValue::from)}
+                            on_apply={on_apply.clone()} on_select={on_select.clone()} />
+                        <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
                     </div>
-                    <Controls compact={embed} playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
-                        scenario_id={AttrValue::from(s.scenario.id.clone())}
-                        horizon={s.horizon} {later_commands} {on_seek} {on_fork}
-                        {on_toggle_play} {on_step} {on_speed} {on_seed} on_scenario={on_scenario.clone()} {on_help} />
-                </header>
-                { status_line(StatusLineProps { outcome: s.last_outcome.clone(), load_error: s.load_error.clone(), on_dismiss }) }
-                if let Some(at) = resumed_note {
-                    <div class="resumed" role="status" data-testid="resumed">
-                        <span>{ format!("Resumed your last session from this browser: {} at t = {}, paused.", s.scenario.name, model::format_time(at)) }</span>
-                        <button type="button" class="btn" data-testid="resumed-keep" onclick={on_keep}>{ "OK" }</button>
-                        <button type="button" class="btn" data-testid="resumed-fresh" onclick={on_start_fresh}>{ "Start fresh" }</button>
+                    <div class="col-wide">
+                        <MetricsPanel snapshot={panel_snapshot.clone()} history={panel_history.clone()} />
+                        <LagChart history={panel_history} />
+                        <EventLog snapshot={panel_snapshot} events={panel_events} notable={panel_notable}
+                            on_select={on_select.clone()} />
                     </div>
                 }
-                <main class="layout">
-                    <div class="col-main">
-                        if embed {
-                            { lesson.clone() }
-                        }
-                        { cluster_view(ClusterViewProps { snapshot: s.snapshot.clone(), flights: s.flights.clone(),
-                            selected_partition: s.selection.partition.clone(), selected_broker: s.selection.broker,
-                            on_apply: on_apply.clone(), on_select: on_select.clone() }) }
-                        <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
-                            selection={s.selection.clone()} on_select={on_select.clone()} />
-                    </div>
-                    if !embed {
-                        <div class="col-side">
-                            { lesson }
-                            <ClientsPanel snapshot={panel_snapshot.clone()}
-                                selected={s.selection.client.clone().map(AttrValue::from)}
-                                on_apply={on_apply.clone()} on_select={on_select.clone()} />
-                            <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
-                        </div>
-                        <div class="col-wide">
-                            <MetricsPanel snapshot={panel_snapshot.clone()} history={panel_history.clone()} />
-                            <LagChart history={panel_history} />
-                            <EventLog snapshot={panel_snapshot} events={panel_events} notable={panel_notable}
-                                on_select={on_select.clone()} />
-                        </div>
-                    }
-                </main>
-                <HelpOverlay open={s.help_open} on_close={on_close_help} />
-            </div>
-        </ContextProvider<AppContext>>
+            </main>
+            <HelpOverlay open={s.help_open} on_close={on_close_help} />
+        </div>
     }
 }
 
