@@ -6,10 +6,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::form;
-use super::forms::SeekForm;
 use super::forms::{
     ADD_BROKER_FORM, ADD_CONSUMER_FORM, ADD_PARTITIONS_FORM, ADD_PRODUCER_FORM, ALTER_CONFIG_FORM, CREATE_TOPIC_FORM,
-    DELETE_RECORDS_FORM, DELETE_TOPIC_FORM, FAULT_FORM, REMOVE_BROKER_FORM, RESET_OFFSETS_FORM, WORKLOAD_FORM,
+    DELETE_RECORDS_FORM, DELETE_TOPIC_FORM, FAULT_FORM, REMOVE_BROKER_FORM, RESET_OFFSETS_FORM, SEEK_FORM,
+    WORKLOAD_FORM,
 };
 use super::options::FormOptions;
 use super::{ActionsPanelProps, FormProps};
@@ -25,7 +25,7 @@ fn section(id: &'static str, title: &'static str, open: bool, body: Html) -> Htm
     }
 }
 
-/// Any form of the panel but seek: its values (one `use_reducer`), drawn by its `FormDef`.
+/// Any form of the panel: its values (one `use_reducer`), drawn by its `FormDef`.
 #[function_component(ActionForm)]
 fn action_form(props: &FormProps) -> Html {
     let form = {
@@ -65,7 +65,7 @@ pub fn actions_panel(props: &ActionsPanelProps) -> Html {
             { section("delete-topic", "Delete a topic", false,
                 html! { <ActionForm def={&DELETE_TOPIC_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("seek", "Seek a consumer", false,
-                html! { <SeekForm snapshot={props.snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&SEEK_FORM} options={options.clone()} snapshot={props.snapshot.clone()} on_apply={on_apply.clone()} /> }) }
             { section("reset-offsets", "Reset a group's offsets", false,
                 html! { <ActionForm def={&RESET_OFFSETS_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("delete-records", "Delete records", false,

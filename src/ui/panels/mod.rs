@@ -75,6 +75,10 @@ pub struct FormProps {
     /// Which form.
     pub def: &'static FormDef,
     pub options: std::rc::Rc<options::FormOptions>,
+    /// Only for a form that reads the cluster itself (seek): the others
+    /// re-render only when their options change.
+    #[prop_or_default]
+    pub snapshot: Option<Shared<ClusterSnapshot>>,
     pub on_apply: ApplyThen,
 }
 

@@ -18,5 +18,5 @@ pub use fault::FAULT_FORM;
 pub use producer::{ADD_PRODUCER_FORM, WORKLOAD_FORM};
 pub use records::DELETE_RECORDS_FORM;
 pub use reset::RESET_OFFSETS_FORM;
-pub use seek::SeekForm;
+pub use seek::SEEK_FORM;
 pub use topic::{ADD_PARTITIONS_FORM, ALTER_CONFIG_FORM, CREATE_TOPIC_FORM, DELETE_TOPIC_FORM};
