@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::group::{ConsumerCard, GroupCard};
+use super::group::{group_card, ConsumerCard, GroupCardProps};
 use super::options;
 use super::producer::ProducerCard;
 use super::ClientsPanelProps;
@@ -38,10 +38,8 @@ pub fn clients_panel(props: &ClientsPanelProps) -> Html {
             if groups.is_empty() {
                 <p class="muted small">{ "No consumer groups yet: add a consumer under Actions." }</p>
             }
-            { for groups.iter().map(|g| html! {
-                <GroupCard key={g.clone()} snapshot={snap.clone()} group={g.clone()} selected={props.selected.clone()}
-                    on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
-            }) }
+            { for groups.iter().map(|g| group_card(GroupCardProps { snapshot: snap, group: g, selected,
+                on_apply: &props.on_apply, on_select: &props.on_select })) }
             if !groupless.is_empty() {
                 <h3 class="sub">{ "Consumers without a group (assign)" }</h3>
                 <ul class="members">

@@ -98,20 +98,21 @@ fn or_dash<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "–".to_string())
 }
 
-#[derive(Properties, PartialEq)]
-pub struct GroupCardProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub group: AttrValue,
-    #[prop_or_default]
-    pub selected: Option<AttrValue>,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
+pub struct GroupCardProps<'a> {
+    pub snapshot: &'a Shared<ClusterSnapshot>,
+    pub group: &'a str,
+    pub selected: Option<&'a str>,
+    pub on_apply: &'a Callback<Command>,
+    pub on_select: &'a Callback<Select>,
 }
 
-#[function_component(GroupCard)]
-pub fn group_card(props: &GroupCardProps) -> Html {
-    let snap = &props.snapshot;
-    let id = props.group.as_str();
+/// A consumer group's card, keyed by the group id. A function, not a
+/// component: the clients panel re-renders only for a new snapshot (or
+/// selection), which a group card would re-render for anyway; its consumer
+/// cards still skip when their own data did not change.
+pub fn group_card(props: GroupCardProps) -> Html {
+    let snap = props.snapshot;
+    let id = props.group;
     let key = id_part(id);
     let g = model::groups(snap).into_iter().find(|g| g.group_id == id);
     let mut consumers: Vec<&ConsumerView> =
@@ -126,7 +127,7 @@ pub fn group_card(props: &GroupCardProps) -> Html {
         m.client.and_then(|c| model::client_name(snap, c)).or_else(|| Some(m.client_id.clone()))
     });
     html! {
-        <article class="group-card" data-testid={format!("group-{key}")} aria-labelledby={format!("group-{key}-title")}>
+        <article key={id} class="group-card" data-testid={format!("group-{key}")} aria-labelledby={format!("group-{key}-title")}>
             <div class="card-head">
                 <h4 id={format!("group-{key}-title")}>{ format!("group {id}") }</h4>
                 if let Some(g) = g {
@@ -160,7 +161,7 @@ pub fn group_card(props: &GroupCardProps) -> Html {
                     let name = c.consumer.name.clone();
                     html! {
                         <ConsumerCard key={name.clone()} snapshot={snap.clone()} name={name.clone()}
-                            selected={props.selected.as_deref() == Some(name.as_str())}
+                            selected={props.selected == Some(name.as_str())}
                             on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                     }
                 }) }
