@@ -66,32 +66,20 @@ pub fn state_badge(text: &str, tone: &str, testid: String) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct CodeViewProps {
-    pub csharp: AttrValue,
-    pub java: AttrValue,
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-}
-
-/// A client's configuration as Confluent.Kafka (C#) or Java code.
-#[function_component(CodeView)]
-pub fn code_view(props: &CodeViewProps) -> Html {
-    let java = use_state(|| false);
+/// A client's configuration as Confluent.Kafka (C#) or Java code; `java`
+/// (its card's state, so this is a function, not a component) picks which.
+pub fn code_view(csharp: String, java_text: String, java: &UseStateHandle<bool>, testid: String) -> Html {
     let pick = |to_java: bool| {
         let java = java.clone();
         Callback::from(move |_: MouseEvent| java.set(to_java))
     };
-    let (caption, text) = if *java {
-        ("Java client properties", props.java.clone())
-    } else {
-        ("Confluent.Kafka (C#) configuration", props.csharp.clone())
-    };
+    let (caption, text) =
+        if **java { ("Java client properties", java_text) } else { ("Confluent.Kafka (C#) configuration", csharp) };
     html! {
-        <figure class="code-view" data-testid={props.testid.clone()}>
+        <figure class="code-view" data-testid={testid}>
             <div class="code-tabs" role="group" aria-label="Language">
-                <button type="button" class="btn btn-link" aria-pressed={bool_text(!*java)} onclick={pick(false)}>{ "C#" }</button>
-                <button type="button" class="btn btn-link" aria-pressed={bool_text(*java)} onclick={pick(true)}>{ "Java" }</button>
+                <button type="button" class="btn btn-link" aria-pressed={bool_text(!**java)} onclick={pick(false)}>{ "C#" }</button>
+                <button type="button" class="btn btn-link" aria-pressed={bool_text(**java)} onclick={pick(true)}>{ "Java" }</button>
             </div>
             <figcaption class="sr-only">{ caption }</figcaption>
             <pre tabindex="0"><code>{ text }</code></pre>

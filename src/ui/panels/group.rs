@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::clients::{state_badge, CodeView};
+use super::clients::{code_view, state_badge};
 use super::code;
 use super::describe::time_label;
 use super::producer::id_part;
@@ -222,6 +222,8 @@ pub struct ConsumerCardProps {
 #[function_component(ConsumerCard)]
 pub fn consumer_card(props: &ConsumerCardProps) -> Html {
     let code_open = use_state(|| false);
+    // The code view's language (kept while the card lives).
+    let java = use_state(|| false);
     let details_open = use_state(|| false);
     let snap = &props.snapshot;
     let Some(view) = snap.consumers.iter().find(|c| c.consumer.name == props.name.as_str()) else {
@@ -351,9 +353,8 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
                 { button("btn", format!("consumer-{key}-code"), None, Some(*code_open), on_code, "Code") }
             </div>
             if *code_open {
-                <CodeView testid={format!("consumer-{key}-code-view")}
-                    csharp={code::consumer_csharp(&c.name, &c.config, &c.subscription, c.commit_mode, c.assignor.as_deref(), &bootstrap)}
-                    java={code::consumer_java(&c.name, &c.config, c.commit_mode, &bootstrap)} />
+                { code_view(code::consumer_csharp(&c.name, &c.config, &c.subscription, c.commit_mode, c.assignor.as_deref(), &bootstrap),
+                    code::consumer_java(&c.name, &c.config, c.commit_mode, &bootstrap), &java, format!("consumer-{key}-code-view")) }
             }
         </li>
     }

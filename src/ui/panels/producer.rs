@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::clients::{state_badge, CodeView};
+use super::clients::{code_view, state_badge};
 use super::code;
 use super::describe::time_label;
 use super::form::{self, Check, FormAction, Parse, Select as SelectField, Text};
@@ -109,6 +109,8 @@ pub struct ProducerCardProps {
 pub fn producer_card(props: &ProducerCardProps) -> Html {
     let produce_open = use_state(|| false);
     let code_open = use_state(|| false);
+    // The code view's language (kept while the card lives).
+    let java = use_state(|| false);
     let snap = &props.snapshot;
     let Some(p) = snap.producers.iter().find(|p| p.producer.name == props.name.as_str()) else {
         return html! {};
@@ -227,9 +229,8 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
                     on_apply={props.on_apply.clone()} />
             }
             if *code_open {
-                <CodeView testid={format!("producer-{key}-code-view")}
-                    csharp={code::producer_csharp(&s.name, &s.config, &bootstrap)}
-                    java={code::producer_java(&s.name, &s.config, &bootstrap)} />
+                { code_view(code::producer_csharp(&s.name, &s.config, &bootstrap),
+                    code::producer_java(&s.name, &s.config, &bootstrap), &java, format!("producer-{key}-code-view")) }
             }
         </article>
     }
