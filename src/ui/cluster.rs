@@ -23,6 +23,8 @@ pub struct ClusterViewProps {
     pub selected_broker: Option<BrokerId>,
     pub on_apply: Callback<Command>,
     pub on_select: Callback<Select>,
+    /// "Show internal topics' replicas" (the app's state: the broker grid is a function).
+    pub show_internal: UseStateHandle<bool>,
 }
 
 /// The cluster panel. A function, not a component: the snapshot changes
@@ -33,12 +35,7 @@ pub fn cluster_view(props: ClusterViewProps) -> Html {
         <section class="panel cluster" aria-labelledby="cluster-title" data-testid="cluster">
             <h2 id="cluster-title">{ "Cluster" }</h2>
             <NetworkView snapshot={props.snapshot.clone()} flights={props.flights.clone()} />
-            <BrokerGrid
-                snapshot={props.snapshot.clone()}
-                selected_partition={props.selected_partition.clone()}
-                selected_broker={props.selected_broker}
-                on_apply={props.on_apply.clone()}
-                on_select={props.on_select.clone()} />
+            { broker_grid(&props) }
         </section>
     }
 }
@@ -377,23 +374,13 @@ fn node_glyph(spot: &NodeSpot) -> Html {
 
 // ---------------------------------------------------------------- brokers
 
-#[derive(Properties, PartialEq)]
-pub struct BrokerGridProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    #[prop_or_default]
-    pub selected_partition: Option<TopicPartition>,
-    #[prop_or_default]
-    pub selected_broker: Option<BrokerId>,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
-}
-
-#[function_component(BrokerGrid)]
-pub fn broker_grid(props: &BrokerGridProps) -> Html {
-    let show_internal = use_state(|| false);
+/// One card per broker, and the internal-topics switch. A function, not a
+/// component: it is redrawn with every snapshot anyway; the cards skip.
+fn broker_grid(props: &ClusterViewProps) -> Html {
+    let show_internal = *props.show_internal;
     let toggle_internal = {
-        let show_internal = show_internal.clone();
-        Callback::from(move |_: MouseEvent| show_internal.set(!*show_internal))
+        let handle = props.show_internal.clone();
+        Callback::from(move |_: MouseEvent| handle.set(!show_internal))
     };
     let snap = &props.snapshot;
     html! {
@@ -401,14 +388,14 @@ pub fn broker_grid(props: &BrokerGridProps) -> Html {
             <div class="brokers" data-testid="brokers">
                 { for snap.brokers.iter().map(|b| html! {
                     <BrokerCard key={b.id} snapshot={snap.clone()} id={b.id}
-                        fingerprint={broker_fingerprint(snap, b)} show_internal={*show_internal}
+                        fingerprint={broker_fingerprint(snap, b)} show_internal={show_internal}
                         selected={props.selected_broker == Some(b.id)}
                         selected_partition={props.selected_partition.clone()}
                         on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                 }) }
             </div>
-            <button class="btn btn-link" aria-pressed={bool_text(*show_internal)} onclick={toggle_internal}>
-                { if *show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
+            <button class="btn btn-link" aria-pressed={bool_text(show_internal)} onclick={toggle_internal}>
+                { if show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
             </button>
         </div>
     }

@@ -104,17 +104,19 @@ pub fn column_of(columns: &[Column], offset: Offset) -> Option<usize> {
     })
 }
 
-#[derive(Properties, PartialEq)]
 pub struct LogViewProps {
     pub snapshot: Shared<ClusterSnapshot>,
     pub truncations: Shared<Truncations>,
     pub selection: Selection,
     pub on_select: Callback<Select>,
+    /// "Show all partitions" (the app's state).
+    pub show_all: UseStateHandle<bool>,
 }
 
-#[function_component(LogView)]
-pub fn log_view(props: &LogViewProps) -> Html {
-    let show_all = use_state(|| false);
+/// The log panel. A function, not a component: it is redrawn with every
+/// snapshot anyway; each partition's log skips when its picture did not change.
+pub fn log_view(props: LogViewProps) -> Html {
+    let show_all = props.show_all.clone();
     let snap = &props.snapshot;
     let topics: Vec<&String> = snap.metadata.topics.keys().collect();
     let topic = props.selection.topic.clone().filter(|t| snap.metadata.topics.contains_key(t));

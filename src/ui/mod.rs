@@ -48,7 +48,7 @@ use yew::prelude::*;
 use cluster::{cluster_view, ClusterViewProps};
 use controls::Controls;
 use lesson::LessonPanel;
-use log_view::LogView;
+use log_view::{log_view, LogViewProps};
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
 use panels::{ActionsPanel, ClientsPanel, EventLog, LagChart, MetricsPanel};
 use scenarios::BenchSpec;
@@ -357,6 +357,10 @@ pub fn app(props: &AppProps) -> Html {
         PANEL_REFRESH_MS,
     );
 
+    // The switches of the cluster and log panels (drawn by functions).
+    let show_internal = use_state(|| false);
+    let show_all_partitions = use_state(|| false);
+
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
     let callbacks = {
@@ -440,9 +444,9 @@ pub fn app(props: &AppProps) -> Html {
                     }
                     { cluster_view(ClusterViewProps { snapshot: s.snapshot.clone(), flights: s.flights.clone(),
                         selected_partition: s.selection.partition.clone(), selected_broker: s.selection.broker,
-                        on_apply: on_apply.clone(), on_select: on_select.clone() }) }
-                    <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
-                        selection={s.selection.clone()} on_select={on_select.clone()} />
+                        on_apply: on_apply.clone(), on_select: on_select.clone(), show_internal }) }
+                    { log_view(LogViewProps { snapshot: s.snapshot.clone(), truncations: s.truncations.clone(),
+                        selection: s.selection.clone(), on_select: on_select.clone(), show_all: show_all_partitions }) }
                 </div>
                 if !embed {
                     <div class="col-side">
