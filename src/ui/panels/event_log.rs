@@ -187,8 +187,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
             Built { rows: Shared::new(rows), kinds: Rc::new(kinds) }
         })
     };
-    // Deep-compared: a new snapshot with the same brokers, topics and clients re-renders no filter.
-    let options = Rc::new(FilterOptions::of(&props.snapshot));
+    let options = FilterOptions::of(&props.snapshot);
     let shown = built.rows.len();
     let source = if filter.notable_only { "notable events" } else { "events" };
     html! {
@@ -199,23 +198,23 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     { format!("{shown} shown of the last {} {source}", ring.len()) }
                 </span>
             </div>
-            <EventFilters {options} filter={(*filter).clone()} kinds={built.kinds.clone()} set={filter.setter()} />
+            { event_filters(EventFiltersProps { options: &options, filter: &filter, kinds: &built.kinds, set: filter.setter() }) }
             <EventRows rows={built.rows.clone()} on_select={props.on_select.clone()} />
         </section>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct EventFiltersProps {
-    options: Rc<FilterOptions>,
-    filter: EventFilter,
-    kinds: Rc<Vec<&'static str>>,
+struct EventFiltersProps<'a> {
+    options: &'a FilterOptions,
+    filter: &'a EventFilter,
+    kinds: &'a [&'static str],
     set: UseStateSetter<EventFilter>,
 }
 
-#[function_component(EventFilters)]
-fn event_filters(props: &EventFiltersProps) -> Html {
-    let filter = &props.filter;
+/// The filters. A function, not a component: the (throttled) panel redraws
+/// a few times a second at most, and a component type costs more wasm.
+fn event_filters(props: EventFiltersProps) -> Html {
+    let filter = props.filter;
     let set = |update: fn(&mut EventFilter, String)| {
         let (current, setter) = (props.filter.clone(), props.set.clone());
         Callback::from(move |e: Event| {
