@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kafka_playground::engine::command::Command;
 use kafka_playground::engine::config::AssignorName;
 use kafka_playground::ui::panels::{
-    ClientsPanel, ClientsPanelProps, EventLog, EventLogProps, LagChart, LagChartProps, MetricsPanel, MetricsPanelProps,
+    ClientsPanel, ClientsPanelProps, EventLog, EventLogProps, MetricsPanel, MetricsPanelProps,
 };
 use kafka_playground::ui::state::{AppState, Select};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -221,12 +221,8 @@ async fn the_metrics_panel_names_every_metric_as_kafka_does_and_the_lag_chart_dr
     let rate = text(&root, "metric-MessagesInPerSec");
     assert!(rate.ends_with("/s") && rate != "0/s", "records flow: {rate}");
 
-    let chart = root.clone();
-    let props = LagChartProps { history: state.history.clone() };
-    let chart_root = super::root();
-    yew::Renderer::<LagChart>::with_root_and_props(chart_root.clone(), props).render();
-    settle().await;
-    drop(chart);
+    // The lag chart is drawn below the metrics.
+    let chart_root = root;
     let lines = all(&find(&chart_root, "lag-svg"), "polyline.lag-line");
     assert_eq!(lines.len(), 2, "one line per group");
     let dashes: Vec<Option<String>> = lines.iter().map(|l| l.get_attribute("stroke-dasharray")).collect();

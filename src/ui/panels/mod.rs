@@ -16,7 +16,8 @@
 //!   on the small form kit in `form` (parse, show errors next to fields).
 //! - `event_log`: the filterable event log; `describe` turns every event
 //!   into a sentence, `facts` says what an event is about.
-//! - `metrics`: Kafka's metrics by Kafka's names; `lag_chart`: lag over time.
+//! - `metrics`: Kafka's metrics by Kafka's names, and below them
+//!   `lag_chart`: lag over time.
 //! - `options`: lists the forms offer (topics, groups, brokers).
 
 pub mod actions;
@@ -45,7 +46,6 @@ pub use actions::ActionsPanel;
 pub use clients::ClientsPanel;
 pub use describe::describe;
 pub use event_log::EventLog;
-pub use lag_chart::LagChart;
 pub use metrics::MetricsPanel;
 
 /// Apply a command and hear back: `Ok(())`, or the engine's
@@ -111,10 +111,5 @@ pub struct EventLogProps {
 #[derive(Properties, PartialEq)]
 pub struct MetricsPanelProps {
     pub snapshot: Shared<ClusterSnapshot>,
-    pub history: Shared<History>,
-}
-
-#[derive(Properties, PartialEq)]
-pub struct LagChartProps {
     pub history: Shared<History>,
 }
