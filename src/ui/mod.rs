@@ -47,7 +47,7 @@ use yew::prelude::*;
 
 use cluster::{cluster_view, ClusterViewProps};
 use controls::Controls;
-use lesson::LessonPanel;
+use lesson::{lesson_panel, LessonPanelProps};
 use log_view::{log_view, LogViewProps};
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
 use panels::{ActionsPanel, ClientsPanel, EventLog, MetricsPanel};
@@ -396,7 +396,7 @@ pub fn app(props: &AppProps) -> Html {
         .then(|| web_sys::window().and_then(|w| w.location().href().ok()).map(|h| Boot::full_app_url(&h)))
         .flatten();
     let lesson = s.lesson.clone().map(|lesson| {
-        html! { <LessonPanel {lesson} progress={s.lesson_progress} playing={s.playing} {on_answer} {on_play} /> }
+        lesson_panel(LessonPanelProps { lesson, progress: s.lesson_progress, playing: s.playing, on_answer, on_play })
     });
     let this_run = Rc::as_ptr(&s.scenario.0) as usize;
     let resumed_note = resumed.filter(|(_, run)| *run == this_run).map(|(at, _)| at);
