@@ -357,9 +357,11 @@ pub fn app(props: &AppProps) -> Html {
         PANEL_REFRESH_MS,
     );
 
-    // The switches of the cluster and log panels (drawn by functions).
+    // The state of the parts drawn by functions: the cluster's and the log's
+    // switches, the last share link.
     let show_internal = use_state(|| false);
     let show_all_partitions = use_state(|| false);
+    let share_url = use_state(|| None::<String>);
 
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
@@ -421,7 +423,7 @@ pub fn app(props: &AppProps) -> Html {
                             { "Open in the Kafka playground ↗" }
                         </a>
                     } else if !embed {
-                        <session::SessionMenu {on_export} {on_import} />
+                        { session::session_menu(session::SessionProps { on_export, on_import, share_url }) }
                     }
                 </div>
                 <Controls compact={embed} playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
