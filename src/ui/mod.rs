@@ -50,7 +50,7 @@ use controls::Controls;
 use lesson::{lesson_panel, LessonPanelProps};
 use log_view::{log_view, LogViewProps};
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
-use panels::{ActionsPanel, ClientsPanel, EventLog, MetricsPanel};
+use panels::{ActionsPanel, ClientsPanel, EventLog};
 use scenarios::BenchSpec;
 use shortcuts::HelpOverlay;
 use state::{clamp_speed, Select};
@@ -459,9 +459,8 @@ pub fn app(props: &AppProps) -> Html {
                         <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
                     </div>
                     <div class="col-wide">
-                        <MetricsPanel snapshot={panel_snapshot.clone()} history={panel_history} />
                         <EventLog snapshot={panel_snapshot} events={panel_events} notable={panel_notable}
-                            on_select={on_select.clone()} />
+                            history={panel_history} on_select={on_select.clone()} />
                     </div>
                 }
             </main>

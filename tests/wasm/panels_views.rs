@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kafka_playground::engine::command::Command;
 use kafka_playground::engine::config::AssignorName;
 use kafka_playground::ui::panels::{
-    ClientsPanel, ClientsPanelProps, EventLog, EventLogProps, MetricsPanel, MetricsPanelProps,
+    metrics_panel, ClientsPanel, ClientsPanelProps, EventLog, EventLogProps, MetricsPanelProps,
 };
 use kafka_playground::ui::state::{AppState, Select};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -152,6 +152,7 @@ async fn the_event_log_filtered_by_broker_shows_only_that_broker_s_events() {
         events: state.events.clone(),
         notable: state.notable.clone(),
         on_select,
+        history: state.history.clone(),
     };
     yew::Renderer::<EventLog>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -193,6 +194,12 @@ async fn the_event_log_filtered_by_broker_shows_only_that_broker_s_events() {
     );
 }
 
+/// The metrics panel is a function (the event log's component draws it): mounted alone here.
+#[yew::function_component(Metrics)]
+fn metrics(props: &MetricsPanelProps) -> yew::Html {
+    metrics_panel(props)
+}
+
 #[wasm_bindgen_test]
 async fn the_metrics_panel_names_every_metric_as_kafka_does_and_the_lag_chart_draws_each_group() {
     let mut state = run_for(fresh(), 1_000);
@@ -201,7 +208,7 @@ async fn the_metrics_panel_names_every_metric_as_kafka_does_and_the_lag_chart_dr
     let state = run_for(state, 20_000);
     let root = root();
     let props = MetricsPanelProps { snapshot: state.snapshot.clone(), history: state.history.clone() };
-    yew::Renderer::<MetricsPanel>::with_root_and_props(root.clone(), props).render();
+    yew::Renderer::<Metrics>::with_root_and_props(root.clone(), props).render();
     settle().await;
     for name in [
         "UnderReplicatedPartitions",

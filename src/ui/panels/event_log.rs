@@ -15,7 +15,8 @@ use yew::prelude::*;
 
 use super::describe::describe;
 use super::facts::{facts, Facts, AREAS};
-use super::EventLogProps;
+use super::metrics::metrics_panel;
+use super::{EventLogProps, MetricsPanelProps};
 use crate::collections::VecSet;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
@@ -175,7 +176,9 @@ impl FilterOptions {
 }
 
 /// The event log, filterable by broker, topic, partition and client (from
-/// the throttled snapshot and event rings, see `throttle`).
+/// the throttled snapshot and event rings, see `throttle`), after the
+/// metrics panel and the lag chart (functions: the same throttled data
+/// re-renders all three, and a component type costs more wasm).
 #[function_component(EventLog)]
 pub fn event_log(props: &EventLogProps) -> Html {
     let filter = use_state(EventFilter::default);
@@ -190,7 +193,10 @@ pub fn event_log(props: &EventLogProps) -> Html {
     let options = FilterOptions::of(&props.snapshot);
     let shown = built.rows.len();
     let source = if filter.notable_only { "notable events" } else { "events" };
+    let metrics = MetricsPanelProps { snapshot: props.snapshot.clone(), history: props.history.clone() };
     html! {
+        <>
+        { metrics_panel(&metrics) }
         <section class="panel event-log" aria-labelledby="events-title" data-testid="event-log">
             <div class="panel-head">
                 <h2 id="events-title">{ "Events" }</h2>
@@ -201,6 +207,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
             { event_filters(EventFiltersProps { options: &options, filter: &filter, kinds: &built.kinds, set: filter.setter() }) }
             <EventRows rows={built.rows.clone()} on_select={props.on_select.clone()} />
         </section>
+        </>
     }
 }
 

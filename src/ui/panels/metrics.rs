@@ -144,8 +144,8 @@ pub fn metric_rows(props: &MetricsPanelProps) -> Vec<MetricRow> {
 }
 
 /// Kafka's metrics, by Kafka's names (from the throttled snapshot and
-/// history, see `throttle`), then the lag chart (`lag_chart`).
-#[function_component(MetricsPanel)]
+/// history, see `throttle`), then the lag chart (`lag_chart`). A function,
+/// drawn by `EventLog`, which re-renders for the same data.
 pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
     let rows = metric_rows(props);
     html! {

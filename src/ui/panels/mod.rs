@@ -17,7 +17,8 @@
 //! - `event_log`: the filterable event log; `describe` turns every event
 //!   into a sentence, `facts` says what an event is about.
 //! - `metrics`: Kafka's metrics by Kafka's names, and below them
-//!   `lag_chart`: lag over time.
+//!   `lag_chart`: lag over time; both drawn by the event log's component
+//!   (the same throttled data re-renders all three).
 //! - `options`: lists the forms offer (topics, groups, brokers).
 
 pub mod actions;
@@ -46,7 +47,7 @@ pub use actions::ActionsPanel;
 pub use clients::ClientsPanel;
 pub use describe::describe;
 pub use event_log::EventLog;
-pub use metrics::MetricsPanel;
+pub use metrics::metrics_panel;
 
 /// Apply a command and hear back: `Ok(())`, or the engine's
 /// `CommandError { field, message }` to show next to the field it names.
@@ -106,8 +107,11 @@ pub struct EventLogProps {
     /// The newest events that are not data-path traffic (`state::is_data_path`).
     pub notable: RecentEvents,
     pub on_select: Callback<Select>,
+    /// For the metrics and the lag chart, drawn before the event log.
+    pub history: Shared<History>,
 }
 
+/// What `metrics::metrics_panel` draws from (a function, drawn by `EventLog`).
 #[derive(Properties, PartialEq)]
 pub struct MetricsPanelProps {
     pub snapshot: Shared<ClusterSnapshot>,
