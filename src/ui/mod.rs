@@ -52,7 +52,7 @@ use log_view::{log_view, LogViewProps};
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
 use panels::{ActionsPanel, ClientsPanel, EventLog};
 use scenarios::BenchSpec;
-use shortcuts::HelpOverlay;
+use shortcuts::{help_overlay, use_help_focus};
 use state::{clamp_speed, Select};
 
 use crate::engine::command::{Command, CommandError};
@@ -362,6 +362,7 @@ pub fn app(props: &AppProps) -> Html {
     let show_internal = use_state(|| false);
     let show_all_partitions = use_state(|| false);
     let share_url = use_state(|| None::<String>);
+    let help_focus = use_help_focus(state.help_open);
 
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
@@ -464,7 +465,7 @@ pub fn app(props: &AppProps) -> Html {
                     </div>
                 }
             </main>
-            <HelpOverlay open={s.help_open} on_close={on_close_help} />
+            { help_overlay(s.help_open, &on_close_help, &help_focus) }
         </div>
     }
 }
