@@ -46,7 +46,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use cluster::{cluster_view, ClusterViewProps};
-use controls::Controls;
+use controls::{controls, use_controls, ControlsProps};
 use lesson::{lesson_panel, LessonPanelProps};
 use log_view::{log_view, LogViewProps};
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
@@ -363,6 +363,7 @@ pub fn app(props: &AppProps) -> Html {
     let show_all_partitions = use_state(|| false);
     let share_url = use_state(|| None::<String>);
     let help_focus = use_help_focus(state.help_open);
+    let controls_state = use_controls(state.seed);
 
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
@@ -427,10 +428,10 @@ pub fn app(props: &AppProps) -> Html {
                         { session::session_menu(session::SessionProps { on_export, on_import, share_url }) }
                     }
                 </div>
-                <Controls compact={embed} playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
-                    scenario_id={AttrValue::from(s.scenario.id.clone())}
-                    horizon={s.horizon} {later_commands} {on_seek} {on_fork}
-                    {on_toggle_play} {on_step} {on_speed} {on_seed} on_scenario={on_scenario.clone()} {on_help} />
+                { controls(ControlsProps { compact: embed, playing: s.playing, speed: s.speed, now: s.now, seed: s.seed,
+                    scenario_id: AttrValue::from(s.scenario.id.clone()),
+                    horizon: s.horizon, later_commands, on_seek, on_fork,
+                    on_toggle_play, on_step, on_speed, on_seed, on_scenario: on_scenario.clone(), on_help }, &controls_state) }
             </header>
             { status_line(StatusLineProps { outcome: s.last_outcome.clone(), load_error: s.load_error.clone(), on_dismiss }) }
             if let Some(at) = resumed_note {
