@@ -25,6 +25,7 @@ pub struct ClusterViewProps {
     pub on_select: Callback<Select>,
     /// "Show internal topics' replicas" (the app's state: the broker grid is a function).
     pub show_internal: UseStateHandle<bool>,
+    pub network: NetworkState,
 }
 
 /// The cluster panel. A function, not a component: the snapshot changes
@@ -34,7 +35,7 @@ pub fn cluster_view(props: ClusterViewProps) -> Html {
     html! {
         <section class="panel cluster" aria-labelledby="cluster-title" data-testid="cluster">
             <h2 id="cluster-title">{ "Cluster" }</h2>
-            <NetworkView snapshot={props.snapshot.clone()} flights={props.flights.clone()} />
+            { network_view(&props.flights, &props.network) }
             { broker_grid(&props) }
         </section>
     }
@@ -189,21 +190,22 @@ impl FlightKind {
         [FlightKind::Produce, FlightKind::Replication, FlightKind::Consume, FlightKind::Group, FlightKind::Control];
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NetworkViewProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub flights: Shared<Flights>,
+/// The network picture's state, a hook of the app (the picture is drawn by
+/// a function, [`network_view`]: it changes with the flights every frame).
+pub struct NetworkState {
+    /// The same layout as before keeps its `Shared`, so the SVG nodes are not re-rendered.
+    spots: Shared<Vec<NodeSpot>>,
+    height: f64,
+    canvas: NodeRef,
 }
 
-/// Nodes and the messages between them. Every message on the wire is drawn
-/// at its simulated progress, and for at least `FLIGHT_VISIBLE_MS` of wall
-/// time so a 1 ms hop can be seen.
-#[function_component(NetworkView)]
-pub fn network_view(props: &NetworkViewProps) -> Html {
-    // The same layout as before keeps its `Shared`, so the SVG nodes are not re-rendered.
+/// Lays the nodes out and paints the messages in flight on the canvas
+/// after each render where the flights or the layout changed.
+#[hook]
+pub fn use_network(snapshot: Shared<ClusterSnapshot>, flights: Shared<Flights>) -> NetworkState {
     let last_spots = use_mut_ref(|| Shared::new(Vec::<NodeSpot>::new()));
     let spots: Shared<Vec<NodeSpot>> = {
-        let fresh = layout(&props.snapshot);
+        let fresh = layout(&snapshot);
         let mut last = last_spots.borrow_mut();
         if *last.0 != fresh {
             *last = Shared::new(fresh);
@@ -216,13 +218,22 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
         // Dots are painted on a canvas: one draw call per frame instead of
         // hundreds of SVG attribute changes to restyle, lay out and paint.
         let canvas = canvas.clone();
-        use_effect_with((props.flights.clone(), spots.clone()), move |(flights, spots)| {
+        use_effect_with((flights, spots.clone()), move |(flights, spots)| {
             if let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() {
                 draw_flights(&canvas, flights, spots, height);
             }
         });
     }
-    let counts = flight_counts(&props.flights, &spots);
+    NetworkState { spots, height, canvas }
+}
+
+/// Nodes and the messages between them. Every message on the wire is drawn
+/// at its simulated progress, and for at least `FLIGHT_VISIBLE_MS` of wall
+/// time so a 1 ms hop can be seen.
+fn network_view(flights: &Flights, network: &NetworkState) -> Html {
+    let NetworkState { spots, height, canvas } = network;
+    let height = *height;
+    let counts = flight_counts(flights, spots);
     let total: u32 = counts.iter().sum();
     let summary = if total == 0 {
         "No messages on the wire right now.".to_string()
@@ -238,7 +249,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
     html! {
         <figure class="network">
             <div class="network-stage" role="img" aria-label={summary} data-testid="network">
-                <canvas ref={canvas} aria-hidden="true"></canvas>
+                <canvas ref={canvas.clone()} aria-hidden="true"></canvas>
                 <NetworkNodes spots={spots.clone()} {height} />
             </div>
             <figcaption>

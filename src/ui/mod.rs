@@ -45,7 +45,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use cluster::{cluster_view, ClusterViewProps};
+use cluster::{cluster_view, use_network, ClusterViewProps};
 use controls::{controls, use_controls, ControlsProps};
 use lesson::{lesson_panel, LessonPanelProps};
 use log_view::{log_view, LogViewProps};
@@ -364,6 +364,7 @@ pub fn app(props: &AppProps) -> Html {
     let share_url = use_state(|| None::<String>);
     let help_focus = use_help_focus(state.help_open);
     let controls_state = use_controls(state.seed);
+    let network = use_network(state.snapshot.clone(), state.flights.clone());
 
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
@@ -448,7 +449,7 @@ pub fn app(props: &AppProps) -> Html {
                     }
                     { cluster_view(ClusterViewProps { snapshot: s.snapshot.clone(), flights: s.flights.clone(),
                         selected_partition: s.selection.partition.clone(), selected_broker: s.selection.broker,
-                        on_apply: on_apply.clone(), on_select: on_select.clone(), show_internal }) }
+                        on_apply: on_apply.clone(), on_select: on_select.clone(), show_internal, network }) }
                     { log_view(LogViewProps { snapshot: s.snapshot.clone(), truncations: s.truncations.clone(),
                         selection: s.selection.clone(), on_select: on_select.clone(), show_all: show_all_partitions }) }
                 </div>
