@@ -50,7 +50,7 @@ use controls::{controls, use_controls, ControlsProps};
 use lesson::{lesson_panel, LessonPanelProps};
 use log_view::{log_view, LogViewProps};
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
-use panels::{ActionsPanel, ClientsPanel, EventLog};
+use panels::{actions_panel, ActionsPanelProps, ClientsPanel, EventLog};
 use scenarios::BenchSpec;
 use shortcuts::{help_overlay, use_help_focus};
 use state::{clamp_speed, Select};
@@ -459,7 +459,7 @@ pub fn app(props: &AppProps) -> Html {
                         <ClientsPanel snapshot={panel_snapshot.clone()}
                             selected={s.selection.client.clone().map(AttrValue::from)}
                             on_apply={on_apply.clone()} on_select={on_select.clone()} />
-                        <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
+                        { actions_panel(&ActionsPanelProps { snapshot: s.snapshot.clone(), on_apply: on_apply_then }) }
                     </div>
                     <div class="col-wide">
                         <EventLog snapshot={panel_snapshot} events={panel_events} notable={panel_notable}

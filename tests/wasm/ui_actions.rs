@@ -11,12 +11,12 @@ use kafka_playground::engine::command::{Command, CommandError};
 use kafka_playground::engine::ids::NodeId;
 use kafka_playground::engine::net::{Fault, LinkMatch};
 use kafka_playground::engine::record::ControlType;
-use kafka_playground::ui::panels::{ActionsPanel, ActionsPanelProps};
+use kafka_playground::ui::panels::ActionsPanelProps;
 use kafka_playground::ui::state::{Action, AppState};
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::{Callback, Reducible};
 
-use crate::panels::{choose, click, exists, fresh, root, settle, text, type_into};
+use crate::panels::{choose, click, exists, fresh, root, settle, text, type_into, ActionsPanel};
 
 type Live = Rc<RefCell<Rc<AppState>>>;
 

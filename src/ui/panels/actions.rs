@@ -36,14 +36,13 @@ fn action_form(props: &FormProps) -> Html {
 }
 
 /// Forms that build commands (add broker / topic / producer / consumer, reset offsets, delete records...).
-#[function_component(ActionsPanel)]
+/// A function, not a component: the app redraws it with every snapshot.
 pub fn actions_panel(props: &ActionsPanelProps) -> Html {
     let on_apply = &props.on_apply;
     // Not throttled: a form's suggestions (the next free client name, a new
     // topic) must be current the moment a command went through. Cheap to
     // compute, and compared by value, so the forms re-render only when they change.
-    let options = use_memo(props.snapshot.clone(), |snapshot| Rc::new(FormOptions::of(snapshot)));
-    let options: Rc<FormOptions> = (*options).clone();
+    let options = Rc::new(FormOptions::of(&props.snapshot));
     html! {
         <section class="panel actions-panel" aria-labelledby="actions-title" data-testid="actions-panel">
             <h2 id="actions-title">{ "Actions" }</h2>

@@ -43,7 +43,7 @@ use super::state::{RecentEvents, Select, Shared};
 use crate::engine::command::{Command, CommandError};
 use crate::engine::snapshot::ClusterSnapshot;
 
-pub use actions::ActionsPanel;
+pub use actions::actions_panel;
 pub use clients::ClientsPanel;
 pub use describe::describe;
 pub use event_log::EventLog;
@@ -64,6 +64,7 @@ pub struct ClientsPanelProps {
     pub on_select: Callback<Select>,
 }
 
+/// What `actions::actions_panel` draws from.
 #[derive(Properties, PartialEq)]
 pub struct ActionsPanelProps {
     pub snapshot: Shared<ClusterSnapshot>,
