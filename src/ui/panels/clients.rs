@@ -4,11 +4,14 @@
 
 use yew::prelude::*;
 
-use super::group::{group_card, ConsumerCard, GroupCardProps};
+use super::group::{consumer_card, group_card, GroupCardProps};
 use super::options;
-use super::producer::ProducerCard;
+use super::producer::producer_card;
 use super::ClientsPanelProps;
+use crate::engine::command::Command;
+use crate::engine::snapshot::ClusterSnapshot;
 use crate::ui::markup::{bool_text, class_list};
+use crate::ui::state::{Select, Shared};
 
 /// Producers, and consumers by group. Re-rendered only when its (throttled,
 /// see `throttle`) snapshot or the selection changed.
@@ -29,7 +32,7 @@ pub fn clients_panel(props: &ClientsPanelProps) -> Html {
             { for snap.producers.iter().map(|p| {
                 let name = p.producer.name.clone();
                 html! {
-                    <ProducerCard key={name.clone()} snapshot={snap.clone()} name={name.clone()}
+                    <ClientCard kind={ClientKind::Producer} key={name.clone()} snapshot={snap.clone()} name={name.clone()}
                         selected={selected == Some(name.as_str())}
                         on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                 }
@@ -44,13 +47,51 @@ pub fn clients_panel(props: &ClientsPanelProps) -> Html {
                 <h3 class="sub">{ "Consumers without a group (assign)" }</h3>
                 <ul class="members">
                     { for groupless.iter().map(|name| html! {
-                        <ConsumerCard key={name.to_string()} snapshot={snap.clone()} name={name.to_string()}
+                        <ClientCard kind={ClientKind::Consumer} key={name.to_string()} snapshot={snap.clone()} name={name.to_string()}
                             selected={selected == Some(*name)}
                             on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                     }) }
                 </ul>
             }
         </section>
+    }
+}
+
+/// Which client a [`ClientCard`] shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClientKind {
+    Producer,
+    Consumer,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClientCardProps {
+    pub kind: ClientKind,
+    pub snapshot: Shared<ClusterSnapshot>,
+    pub name: AttrValue,
+    pub selected: bool,
+    pub on_apply: Callback<Command>,
+    pub on_select: Callback<Select>,
+}
+
+/// A card's switches: `open` (a producer's send form, a consumer's
+/// details), the code view, and the code view's language (kept while the
+/// card lives).
+pub struct CardFlags {
+    pub open: UseStateHandle<bool>,
+    pub code_open: UseStateHandle<bool>,
+    pub java: UseStateHandle<bool>,
+}
+
+/// A producer's or a consumer's card: one component for both (its
+/// switches are the same three flags), re-rendered only when its
+/// snapshot, selection or callbacks changed.
+#[function_component(ClientCard)]
+pub fn client_card(props: &ClientCardProps) -> Html {
+    let flags = CardFlags { open: use_state(|| false), code_open: use_state(|| false), java: use_state(|| false) };
+    match props.kind {
+        ClientKind::Producer => producer_card(props, flags),
+        ClientKind::Consumer => consumer_card(props, flags),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::clients::{code_view, state_badge};
+use super::clients::{code_view, state_badge, CardFlags, ClientCard, ClientCardProps, ClientKind};
 use super::code;
 use super::describe::time_label;
 use super::producer::id_part;
@@ -160,7 +160,7 @@ pub fn group_card(props: GroupCardProps) -> Html {
                 { for consumers.iter().map(|c| {
                     let name = c.consumer.name.clone();
                     html! {
-                        <ConsumerCard key={name.clone()} snapshot={snap.clone()} name={name.clone()}
+                        <ClientCard kind={ClientKind::Consumer} key={name.clone()} snapshot={snap.clone()} name={name.clone()}
                             selected={props.selected == Some(name.as_str())}
                             on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                     }
@@ -210,21 +210,9 @@ fn orphan_members(snap: &ClusterSnapshot, g: Option<&GroupSnapshot>) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ConsumerCardProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub name: AttrValue,
-    pub selected: bool,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
-}
-
-#[function_component(ConsumerCard)]
-pub fn consumer_card(props: &ConsumerCardProps) -> Html {
-    let code_open = use_state(|| false);
-    // The code view's language (kept while the card lives).
-    let java = use_state(|| false);
-    let details_open = use_state(|| false);
+/// A consumer's card (drawn by `clients::ClientCard`, whose `open` flag is the details').
+pub fn consumer_card(props: &ClientCardProps, flags: CardFlags) -> Html {
+    let CardFlags { open: details_open, code_open, java } = flags;
     let snap = &props.snapshot;
     let Some(view) = snap.consumers.iter().find(|c| c.consumer.name == props.name.as_str()) else {
         return html! {};

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::clients::{code_view, state_badge};
+use super::clients::{code_view, state_badge, CardFlags, ClientCardProps};
 use super::code;
 use super::describe::time_label;
 use super::form::{self, Check, FormAction, Parse, Select as SelectField, Text};
@@ -96,21 +96,9 @@ pub fn id_part(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ProducerCardProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub name: AttrValue,
-    pub selected: bool,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
-}
-
-#[function_component(ProducerCard)]
-pub fn producer_card(props: &ProducerCardProps) -> Html {
-    let produce_open = use_state(|| false);
-    let code_open = use_state(|| false);
-    // The code view's language (kept while the card lives).
-    let java = use_state(|| false);
+/// A producer's card (drawn by `clients::ClientCard`, whose `open` flag is the send form's).
+pub fn producer_card(props: &ClientCardProps, flags: CardFlags) -> Html {
+    let CardFlags { open: produce_open, code_open, java } = flags;
     let snap = &props.snapshot;
     let Some(p) = snap.producers.iter().find(|p| p.producer.name == props.name.as_str()) else {
         return html! {};
