@@ -2,9 +2,13 @@
 //! between them) and one card per broker holding its replicas, with the
 //! broker's actions.
 
+use std::any::Any;
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::markup::{bool_text, class_list};
+use super::memo::{memo, same_as, MemoView};
 use super::model::{self, BrokerState};
 use super::state::{Flight, Flights, Select, Shared};
 use crate::engine::broker::partition::RoleName;
@@ -250,7 +254,7 @@ fn network_view(flights: &Flights, network: &NetworkState) -> Html {
         <figure class="network">
             <div class="network-stage" role="img" aria-label={summary} data-testid="network">
                 <canvas ref={canvas.clone()} aria-hidden="true"></canvas>
-                <NetworkNodes spots={spots.clone()} {height} />
+                { memo(None, Rc::new(NetworkNodesProps { spots: spots.clone(), height })) }
             </div>
             <figcaption>
                 <ul class="legend" aria-label="Message colours">
@@ -264,14 +268,22 @@ fn network_view(flights: &Flights, network: &NetworkState) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(PartialEq)]
 struct NetworkNodesProps {
     spots: Shared<Vec<NodeSpot>>,
     height: f64,
 }
 
-/// The nodes of the network picture (re-rendered only when they change).
-#[function_component(NetworkNodes)]
+/// The nodes of the network picture (drawn by `memo`: again only when they change).
+impl MemoView for NetworkNodesProps {
+    fn view(&self) -> Html {
+        network_nodes(self)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
 fn network_nodes(props: &NetworkNodesProps) -> Html {
     let spots = &props.spots;
     html! {
@@ -397,13 +409,11 @@ fn broker_grid(props: &ClusterViewProps) -> Html {
     html! {
         <div class="brokers-wrap">
             <div class="brokers" data-testid="brokers">
-                { for snap.brokers.iter().map(|b| html! {
-                    <BrokerCard key={b.id} snapshot={snap.clone()} id={b.id}
-                        fingerprint={broker_fingerprint(snap, b)} show_internal={show_internal}
-                        selected={props.selected_broker == Some(b.id)}
-                        selected_partition={props.selected_partition.clone()}
-                        on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
-                }) }
+                { for snap.brokers.iter().map(|b| memo(Some(b.id.into()), Rc::new(BrokerCardProps {
+                    snapshot: snap.clone(), id: b.id, fingerprint: broker_fingerprint(snap, b), show_internal,
+                    selected: props.selected_broker == Some(b.id),
+                    selected_partition: props.selected_partition.clone(),
+                    on_apply: props.on_apply.clone(), on_select: props.on_select.clone() }))) }
             </div>
             <button class="btn btn-link" aria-pressed={bool_text(show_internal)} onclick={toggle_internal}>
                 { if show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
@@ -412,7 +422,7 @@ fn broker_grid(props: &ClusterViewProps) -> Html {
     }
 }
 
-#[derive(Properties)]
+/// A broker's card, drawn by `memo` (again only when these are not equal).
 pub struct BrokerCardProps {
     /// Read only through `fingerprint`'s parts (see `broker_fingerprint`).
     pub snapshot: Shared<ClusterSnapshot>,
@@ -452,11 +462,15 @@ pub fn broker_fingerprint(snap: &ClusterSnapshot, b: &BrokerView) -> u64 {
     h.finish()
 }
 
-#[function_component(BrokerCard)]
-fn broker_card_component(props: &BrokerCardProps) -> Html {
-    match props.snapshot.brokers.iter().find(|b| b.id == props.id) {
-        Some(b) => broker_card(&props.snapshot, b, props),
-        None => html! {},
+impl MemoView for BrokerCardProps {
+    fn view(&self) -> Html {
+        match self.snapshot.brokers.iter().find(|b| b.id == self.id) {
+            Some(b) => broker_card(&self.snapshot, b, self),
+            None => html! {},
+        }
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
     }
 }
 

@@ -32,6 +32,7 @@ pub mod history;
 pub mod lesson;
 pub mod log_view;
 pub mod markup;
+pub mod memo;
 pub mod model;
 pub mod panels;
 pub mod scenarios;

@@ -8,6 +8,7 @@
 //! only when the ring they come from (or the filter) changed, and the list
 //! is a child that re-renders only for new rows.
 
+use std::any::Any;
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -22,6 +23,7 @@ use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, Tim
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
 use crate::engine::snapshot::ClusterSnapshot;
 use crate::ui::markup::class_list;
+use crate::ui::memo::{memo, same_as, MemoView};
 use crate::ui::model;
 use crate::ui::state::{RecentEvents, Select, Shared};
 
@@ -205,7 +207,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
                 </span>
             </div>
             { event_filters(EventFiltersProps { options: &options, filter: &filter, kinds: &built.kinds, set: filter.setter() }) }
-            <EventRows rows={built.rows.clone()} on_select={props.on_select.clone()} />
+            { memo(None, Rc::new(EventRowsProps { rows: built.rows.clone(), on_select: props.on_select.clone() })) }
         </section>
         </>
     }
@@ -314,13 +316,22 @@ fn filter_select(
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(PartialEq)]
 struct EventRowsProps {
     rows: Shared<Vec<Row>>,
     on_select: Callback<Select>,
 }
 
-#[function_component(EventRows)]
+/// The rows, drawn by `memo`: again only for new rows.
+impl MemoView for EventRowsProps {
+    fn view(&self) -> Html {
+        event_rows(self)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
 fn event_rows(props: &EventRowsProps) -> Html {
     if props.rows.is_empty() {
         return html! { <p class="muted" data-testid="event-rows-empty">{ "No events match." }</p> };
