@@ -50,8 +50,9 @@ use cluster::{cluster_view, use_network, ClusterViewProps};
 use controls::{controls, use_controls, ControlsProps};
 use lesson::{lesson_panel, LessonPanelProps};
 use log_view::{log_view, LogViewProps};
+use memo::memo;
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
-use panels::{actions_panel, ActionsPanelProps, ClientsPanel, EventLog};
+use panels::{actions_panel, ActionsPanelProps, ClientsPanelProps, EventLog};
 use scenarios::BenchSpec;
 use shortcuts::{help_overlay, use_help_focus};
 use state::{clamp_speed, Select};
@@ -457,9 +458,9 @@ pub fn app(props: &AppProps) -> Html {
                 if !embed {
                     <div class="col-side">
                         { lesson }
-                        <ClientsPanel snapshot={panel_snapshot.clone()}
-                            selected={s.selection.client.clone().map(AttrValue::from)}
-                            on_apply={on_apply.clone()} on_select={on_select.clone()} />
+                        { memo(None, Rc::new(ClientsPanelProps { snapshot: panel_snapshot.clone(),
+                            selected: s.selection.client.clone().map(AttrValue::from),
+                            on_apply: on_apply.clone(), on_select: on_select.clone() })) }
                         { actions_panel(&ActionsPanelProps { snapshot: s.snapshot.clone(), on_apply: on_apply_then }) }
                     </div>
                     <div class="col-wide">

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kafka_playground::engine::command::Command;
 use kafka_playground::engine::config::AssignorName;
 use kafka_playground::ui::panels::{
-    metrics_panel, ClientsPanel, ClientsPanelProps, EventLog, EventLogProps, MetricsPanelProps,
+    clients_panel, metrics_panel, ClientsPanelProps, EventLog, EventLogProps, MetricsPanelProps,
 };
 use kafka_playground::ui::state::{AppState, Select};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -192,6 +192,12 @@ async fn the_event_log_filtered_by_broker_shows_only_that_broker_s_events() {
         *selected.borrow(),
         vec![Select::Partition(kafka_playground::engine::ids::TopicPartition::new("orders", 1))]
     );
+}
+
+/// The clients panel is a function (the app draws it through `ui::memo`): mounted alone here.
+#[yew::function_component(ClientsPanel)]
+fn clients(props: &ClientsPanelProps) -> yew::Html {
+    clients_panel(props)
 }
 
 /// The metrics panel is a function (the event log's component draws it): mounted alone here.

@@ -2,6 +2,8 @@
 //! group's state from its coordinator, each member's assignment, position,
 //! committed offset and lag), then consumers without a group.
 
+use std::any::Any;
+
 use yew::prelude::*;
 
 use super::group::{consumer_card, group_card, GroupCardProps};
@@ -11,11 +13,21 @@ use super::ClientsPanelProps;
 use crate::engine::command::Command;
 use crate::engine::snapshot::ClusterSnapshot;
 use crate::ui::markup::{bool_text, class_list};
+use crate::ui::memo::{same_as, MemoView};
 use crate::ui::state::{Select, Shared};
 
-/// Producers, and consumers by group. Re-rendered only when its (throttled,
-/// see `throttle`) snapshot or the selection changed.
-#[function_component(ClientsPanel)]
+/// Drawn by `memo`: again only when its (throttled, see `throttle`)
+/// snapshot or the selection changed.
+impl MemoView for ClientsPanelProps {
+    fn view(&self) -> Html {
+        clients_panel(self)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
+/// Producers, and consumers by group.
 pub fn clients_panel(props: &ClientsPanelProps) -> Html {
     let snap = &props.snapshot;
     let selected = props.selected.as_deref();

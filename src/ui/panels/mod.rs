@@ -44,7 +44,7 @@ use crate::engine::command::{Command, CommandError};
 use crate::engine::snapshot::ClusterSnapshot;
 
 pub use actions::actions_panel;
-pub use clients::ClientsPanel;
+pub use clients::clients_panel;
 pub use describe::describe;
 pub use event_log::EventLog;
 pub use metrics::metrics_panel;
