@@ -52,7 +52,7 @@ use lesson::{lesson_panel, LessonPanelProps};
 use log_view::{log_view, LogViewProps};
 use memo::memo;
 use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
-use panels::{actions_panel, ActionsPanelProps, ClientsPanelProps, EventLog};
+use panels::{actions_panel, use_event_log, ActionsPanelProps, ClientsPanelProps, EventLogProps, EventLogView};
 use scenarios::BenchSpec;
 use shortcuts::{help_overlay, use_help_focus};
 use state::{clamp_speed, Select};
@@ -394,6 +394,14 @@ pub fn app(props: &AppProps) -> Html {
         on_answer,
     } = (*callbacks).clone();
     let later_commands = state.later_commands() as u32;
+    let events_panel = EventLogProps {
+        snapshot: panel_snapshot.clone(),
+        events: panel_events,
+        notable: panel_notable,
+        on_select: on_select.clone(),
+        history: panel_history,
+    };
+    let event_log_state = use_event_log(&events_panel);
 
     let s = &*state;
     let embed = boot.embed;
@@ -464,8 +472,7 @@ pub fn app(props: &AppProps) -> Html {
                         { actions_panel(&ActionsPanelProps { snapshot: s.snapshot.clone(), on_apply: on_apply_then }) }
                     </div>
                     <div class="col-wide">
-                        <EventLog snapshot={panel_snapshot} events={panel_events} notable={panel_notable}
-                            history={panel_history} on_select={on_select.clone()} />
+                        { memo(None, Rc::new(EventLogView { props: events_panel, state: event_log_state })) }
                     </div>
                 }
             </main>

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kafka_playground::engine::command::Command;
 use kafka_playground::engine::config::AssignorName;
 use kafka_playground::ui::panels::{
-    clients_panel, metrics_panel, ClientsPanelProps, EventLog, EventLogProps, MetricsPanelProps,
+    clients_panel, event_log, metrics_panel, use_event_log, ClientsPanelProps, EventLogProps, MetricsPanelProps,
 };
 use kafka_playground::ui::state::{AppState, Select};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -198,6 +198,13 @@ async fn the_event_log_filtered_by_broker_shows_only_that_broker_s_events() {
 #[yew::function_component(ClientsPanel)]
 fn clients(props: &ClientsPanelProps) -> yew::Html {
     clients_panel(props)
+}
+
+/// The event log is a function with a hook (the app draws it through `ui::memo`): mounted alone here.
+#[yew::function_component(EventLog)]
+fn events(props: &EventLogProps) -> yew::Html {
+    let state = use_event_log(props);
+    event_log(props, &state)
 }
 
 /// The metrics panel is a function (the event log's component draws it): mounted alone here.

@@ -177,12 +177,19 @@ impl FilterOptions {
     }
 }
 
-/// The event log, filterable by broker, topic, partition and client (from
-/// the throttled snapshot and event rings, see `throttle`), after the
-/// metrics panel and the lag chart (functions: the same throttled data
-/// re-renders all three, and a component type costs more wasm).
-#[function_component(EventLog)]
-pub fn event_log(props: &EventLogProps) -> Html {
+/// The event log's filter and the rows it lets through.
+#[derive(Clone, PartialEq)]
+pub struct EventLogState {
+    filter: EventFilter,
+    set: UseStateSetter<EventFilter>,
+    built: Rc<Built>,
+}
+
+/// [`EventLogState`], a hook of the app (the panel is drawn through
+/// `ui::memo`): the rows are built again only when the filter or the ring
+/// they come from changed.
+#[hook]
+pub fn use_event_log(props: &EventLogProps) -> EventLogState {
     let filter = use_state(EventFilter::default);
     let ring = if filter.notable_only { &props.notable } else { &props.events };
     let built = {
@@ -192,6 +199,33 @@ pub fn event_log(props: &EventLogProps) -> Html {
             Built { rows: Shared::new(rows), kinds: Rc::new(kinds) }
         })
     };
+    EventLogState { filter: (*filter).clone(), set: filter.setter(), built }
+}
+
+/// The metrics, the lag chart and the event log, drawn by `memo`: again
+/// only when the (throttled) data or the filter changed.
+#[derive(PartialEq)]
+pub struct EventLogView {
+    pub props: EventLogProps,
+    pub state: EventLogState,
+}
+
+impl MemoView for EventLogView {
+    fn view(&self) -> Html {
+        event_log(&self.props, &self.state)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
+/// The event log, filterable by broker, topic, partition and client (from
+/// the throttled snapshot and event rings, see `throttle`), after the
+/// metrics panel and the lag chart (functions: the same throttled data
+/// re-renders all three, and a component type costs more wasm).
+pub fn event_log(props: &EventLogProps, state: &EventLogState) -> Html {
+    let EventLogState { filter, set, built } = state;
+    let ring = if filter.notable_only { &props.notable } else { &props.events };
     let options = FilterOptions::of(&props.snapshot);
     let shown = built.rows.len();
     let source = if filter.notable_only { "notable events" } else { "events" };
@@ -206,7 +240,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     { format!("{shown} shown of the last {} {source}", ring.len()) }
                 </span>
             </div>
-            { event_filters(EventFiltersProps { options: &options, filter: &filter, kinds: &built.kinds, set: filter.setter() }) }
+            { event_filters(EventFiltersProps { options: &options, filter, kinds: &built.kinds, set: set.clone() }) }
             { memo(None, Rc::new(EventRowsProps { rows: built.rows.clone(), on_select: props.on_select.clone() })) }
         </section>
         </>

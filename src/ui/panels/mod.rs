@@ -46,7 +46,7 @@ use crate::engine::snapshot::ClusterSnapshot;
 pub use actions::actions_panel;
 pub use clients::clients_panel;
 pub use describe::describe;
-pub use event_log::EventLog;
+pub use event_log::{event_log, use_event_log, EventLogView};
 pub use metrics::metrics_panel;
 
 /// Apply a command and hear back: `Ok(())`, or the engine's
