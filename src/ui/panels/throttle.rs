@@ -57,15 +57,25 @@ where
             // or leak; after an unmount the redraw does nothing.
             s.pending = true;
             let state = state.clone();
+            let due = s.shown_at + every_ms;
             let wait = Duration::from_millis((every_ms - waited).ceil().max(1.0) as u64);
             spawn_local(async move {
                 sleep(wait).await;
-                {
+                let behind = {
                     let mut s = state.borrow_mut();
                     s.pending = false;
-                    s.shown_at = f64::NEG_INFINITY;
+                    // A render since `due` took the newest value already (a
+                    // running cluster renders every frame): the app need not
+                    // render once more for it.
+                    let behind = s.shown_at < due;
+                    if behind {
+                        s.shown_at = f64::NEG_INFINITY;
+                    }
+                    behind
+                };
+                if behind {
+                    redraw.force_update();
                 }
-                redraw.force_update();
             });
         }
     }
