@@ -2,9 +2,13 @@
 //! between them) and one card per broker holding its replicas, with the
 //! broker's actions.
 
+use std::any::Any;
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::markup::{bool_text, class_list};
+use super::memo::{memo, same_as, MemoView};
 use super::model::{self, BrokerState};
 use super::state::{Flight, Flights, Select, Shared};
 use crate::engine::broker::partition::RoleName;
@@ -16,30 +20,27 @@ use crate::float_text;
 /// Extra latency "Slow" adds to every link of a broker.
 pub const SLOW_EXTRA_MS: i64 = 200;
 
-#[derive(Properties, PartialEq)]
 pub struct ClusterViewProps {
     pub snapshot: Shared<ClusterSnapshot>,
     pub flights: Shared<Flights>,
-    #[prop_or_default]
     pub selected_partition: Option<TopicPartition>,
-    #[prop_or_default]
     pub selected_broker: Option<BrokerId>,
     pub on_apply: Callback<Command>,
     pub on_select: Callback<Select>,
+    /// "Show internal topics' replicas" (the app's state: the broker grid is a function).
+    pub show_internal: UseStateHandle<bool>,
+    pub network: NetworkState,
 }
 
-#[function_component(ClusterView)]
-pub fn cluster_view(props: &ClusterViewProps) -> Html {
+/// The cluster panel. A function, not a component: the snapshot changes
+/// whenever the app re-renders it, so skipping on equal props never paid,
+/// and the network and broker grid below skip on their own.
+pub fn cluster_view(props: ClusterViewProps) -> Html {
     html! {
         <section class="panel cluster" aria-labelledby="cluster-title" data-testid="cluster">
             <h2 id="cluster-title">{ "Cluster" }</h2>
-            <NetworkView snapshot={props.snapshot.clone()} flights={props.flights.clone()} />
-            <BrokerGrid
-                snapshot={props.snapshot.clone()}
-                selected_partition={props.selected_partition.clone()}
-                selected_broker={props.selected_broker}
-                on_apply={props.on_apply.clone()}
-                on_select={props.on_select.clone()} />
+            { network_view(&props.flights, &props.network) }
+            { broker_grid(&props) }
         </section>
     }
 }
@@ -193,21 +194,22 @@ impl FlightKind {
         [FlightKind::Produce, FlightKind::Replication, FlightKind::Consume, FlightKind::Group, FlightKind::Control];
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NetworkViewProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub flights: Shared<Flights>,
+/// The network picture's state, a hook of the app (the picture is drawn by
+/// a function, [`network_view`]: it changes with the flights every frame).
+pub struct NetworkState {
+    /// The same layout as before keeps its `Shared`, so the SVG nodes are not re-rendered.
+    spots: Shared<Vec<NodeSpot>>,
+    height: f64,
+    canvas: NodeRef,
 }
 
-/// Nodes and the messages between them. Every message on the wire is drawn
-/// at its simulated progress, and for at least `FLIGHT_VISIBLE_MS` of wall
-/// time so a 1 ms hop can be seen.
-#[function_component(NetworkView)]
-pub fn network_view(props: &NetworkViewProps) -> Html {
-    // The same layout as before keeps its `Shared`, so the SVG nodes are not re-rendered.
+/// Lays the nodes out and paints the messages in flight on the canvas
+/// after each render where the flights or the layout changed.
+#[hook]
+pub fn use_network(snapshot: Shared<ClusterSnapshot>, flights: Shared<Flights>) -> NetworkState {
     let last_spots = use_mut_ref(|| Shared::new(Vec::<NodeSpot>::new()));
     let spots: Shared<Vec<NodeSpot>> = {
-        let fresh = layout(&props.snapshot);
+        let fresh = layout(&snapshot);
         let mut last = last_spots.borrow_mut();
         if *last.0 != fresh {
             *last = Shared::new(fresh);
@@ -220,13 +222,22 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
         // Dots are painted on a canvas: one draw call per frame instead of
         // hundreds of SVG attribute changes to restyle, lay out and paint.
         let canvas = canvas.clone();
-        use_effect_with((props.flights.clone(), spots.clone()), move |(flights, spots)| {
+        use_effect_with((flights, spots.clone()), move |(flights, spots)| {
             if let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() {
                 draw_flights(&canvas, flights, spots, height);
             }
         });
     }
-    let counts = flight_counts(&props.flights, &spots);
+    NetworkState { spots, height, canvas }
+}
+
+/// Nodes and the messages between them. Every message on the wire is drawn
+/// at its simulated progress, and for at least `FLIGHT_VISIBLE_MS` of wall
+/// time so a 1 ms hop can be seen.
+fn network_view(flights: &Flights, network: &NetworkState) -> Html {
+    let NetworkState { spots, height, canvas } = network;
+    let height = *height;
+    let counts = flight_counts(flights, spots);
     let total: u32 = counts.iter().sum();
     let summary = if total == 0 {
         "No messages on the wire right now.".to_string()
@@ -242,8 +253,8 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
     html! {
         <figure class="network">
             <div class="network-stage" role="img" aria-label={summary} data-testid="network">
-                <canvas ref={canvas} aria-hidden="true"></canvas>
-                <NetworkNodes spots={spots.clone()} {height} />
+                <canvas ref={canvas.clone()} aria-hidden="true"></canvas>
+                { memo(None, Rc::new(NetworkNodesProps { spots: spots.clone(), height })) }
             </div>
             <figcaption>
                 <ul class="legend" aria-label="Message colours">
@@ -257,14 +268,22 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(PartialEq)]
 struct NetworkNodesProps {
     spots: Shared<Vec<NodeSpot>>,
     height: f64,
 }
 
-/// The nodes of the network picture (re-rendered only when they change).
-#[function_component(NetworkNodes)]
+/// The nodes of the network picture (drawn by `memo`: again only when they change).
+impl MemoView for NetworkNodesProps {
+    fn view(&self) -> Html {
+        network_nodes(self)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
 fn network_nodes(props: &NetworkNodesProps) -> Html {
     let spots = &props.spots;
     html! {
@@ -378,44 +397,32 @@ fn node_glyph(spot: &NodeSpot) -> Html {
 
 // ---------------------------------------------------------------- brokers
 
-#[derive(Properties, PartialEq)]
-pub struct BrokerGridProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    #[prop_or_default]
-    pub selected_partition: Option<TopicPartition>,
-    #[prop_or_default]
-    pub selected_broker: Option<BrokerId>,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
-}
-
-#[function_component(BrokerGrid)]
-pub fn broker_grid(props: &BrokerGridProps) -> Html {
-    let show_internal = use_state(|| false);
+/// One card per broker, and the internal-topics switch. A function, not a
+/// component: it is redrawn with every snapshot anyway; the cards skip.
+fn broker_grid(props: &ClusterViewProps) -> Html {
+    let show_internal = *props.show_internal;
     let toggle_internal = {
-        let show_internal = show_internal.clone();
-        Callback::from(move |_: MouseEvent| show_internal.set(!*show_internal))
+        let handle = props.show_internal.clone();
+        Callback::from(move |_: MouseEvent| handle.set(!show_internal))
     };
     let snap = &props.snapshot;
     html! {
         <div class="brokers-wrap">
             <div class="brokers" data-testid="brokers">
-                { for snap.brokers.iter().map(|b| html! {
-                    <BrokerCard key={b.id} snapshot={snap.clone()} id={b.id}
-                        fingerprint={broker_fingerprint(snap, b)} show_internal={*show_internal}
-                        selected={props.selected_broker == Some(b.id)}
-                        selected_partition={props.selected_partition.clone()}
-                        on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
-                }) }
+                { for snap.brokers.iter().map(|b| memo(Some(b.id.into()), Rc::new(BrokerCardProps {
+                    snapshot: snap.clone(), id: b.id, fingerprint: broker_fingerprint(snap, b), show_internal,
+                    selected: props.selected_broker == Some(b.id),
+                    selected_partition: props.selected_partition.clone(),
+                    on_apply: props.on_apply.clone(), on_select: props.on_select.clone() }))) }
             </div>
-            <button class="btn btn-link" aria-pressed={bool_text(*show_internal)} onclick={toggle_internal}>
-                { if *show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
+            <button class="btn btn-link" aria-pressed={bool_text(show_internal)} onclick={toggle_internal}>
+                { if show_internal { "Hide internal topics' replicas" } else { "Show internal topics' replicas" } }
             </button>
         </div>
     }
 }
 
-#[derive(Properties)]
+/// A broker's card, drawn by `memo` (again only when these are not equal).
 pub struct BrokerCardProps {
     /// Read only through `fingerprint`'s parts (see `broker_fingerprint`).
     pub snapshot: Shared<ClusterSnapshot>,
@@ -455,11 +462,15 @@ pub fn broker_fingerprint(snap: &ClusterSnapshot, b: &BrokerView) -> u64 {
     h.finish()
 }
 
-#[function_component(BrokerCard)]
-fn broker_card_component(props: &BrokerCardProps) -> Html {
-    match props.snapshot.brokers.iter().find(|b| b.id == props.id) {
-        Some(b) => broker_card(&props.snapshot, b, props),
-        None => html! {},
+impl MemoView for BrokerCardProps {
+    fn view(&self) -> Html {
+        match self.snapshot.brokers.iter().find(|b| b.id == self.id) {
+            Some(b) => broker_card(&self.snapshot, b, self),
+            None => html! {},
+        }
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
     }
 }
 

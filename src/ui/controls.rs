@@ -41,7 +41,6 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     text.parse::<u64>().map_err(|_| format!("{text:?} is not a whole number from 0 to {}", u64::MAX))
 }
 
-#[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     pub playing: bool,
     pub speed: f64,
@@ -56,34 +55,47 @@ pub struct ControlsProps {
     pub on_scenario: Callback<String>,
     pub on_help: Callback<()>,
     /// The furthest time this run has reached (the timeline's end).
-    #[prop_or_default]
     pub horizon: Millis,
     /// Commands given after `now` (after a rewind) that `on_fork` forgets.
-    #[prop_or_default]
     pub later_commands: u32,
-    #[prop_or_default]
     pub on_seek: Callback<Millis>,
-    #[prop_or_default]
     pub on_fork: Callback<()>,
     /// The embedded view: no scenario picker and no seed field (the page
     /// embedding it chose the lesson).
-    #[prop_or_default]
     pub compact: bool,
 }
 
-#[function_component(Controls)]
-pub fn controls(props: &ControlsProps) -> Html {
-    let seed_text = use_state(|| props.seed.to_string());
+/// The controls' own state: the seed being typed and its error, and the
+/// timeline's thumb while it is dragged.
+pub struct ControlsState {
+    seed_text: UseStateHandle<String>,
+    seed_error: UseStateHandle<Option<String>>,
+    dragging: UseStateHandle<Option<Millis>>,
+}
+
+/// [`ControlsState`], a hook of the app (the controls are drawn by
+/// [`controls`], a function: they change with the clock every frame).
+#[hook]
+pub fn use_controls(seed: u64) -> ControlsState {
+    let seed_text = use_state(|| seed.to_string());
     let seed_error = use_state(|| None::<String>);
     {
         // A new run (scenario change) resets the field to the running seed.
         let seed_text = seed_text.clone();
         let seed_error = seed_error.clone();
-        use_effect_with(props.seed, move |seed| {
+        use_effect_with(seed, move |seed| {
             seed_text.set(seed.to_string());
             seed_error.set(None);
         });
     }
+    // While the timeline's thumb is dragged it shows the drag, not the
+    // running clock; letting go rewinds (one replay, not one per pixel).
+    let dragging = use_state(|| None::<Millis>);
+    ControlsState { seed_text, seed_error, dragging }
+}
+
+pub fn controls(props: ControlsProps, state: &ControlsState) -> Html {
+    let (seed_text, seed_error) = (&state.seed_text, &state.seed_error);
 
     let on_play = props.on_toggle_play.reform(|_: MouseEvent| ());
     let on_step = props.on_step.reform(|_: MouseEvent| ());
@@ -119,9 +131,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         select.value()
     });
 
-    // While the timeline's thumb is dragged it shows the drag, not the
-    // running clock; letting go rewinds (one replay, not one per pixel).
-    let dragging = use_state(|| None::<Millis>);
+    let dragging = &state.dragging;
     let on_timeline_input = {
         let dragging = dragging.clone();
         Callback::from(move |e: InputEvent| {
@@ -140,7 +150,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         })
     };
     let on_fork = props.on_fork.reform(|_: MouseEvent| ());
-    let shown_time = dragging.unwrap_or(props.now);
+    let shown_time = (**dragging).unwrap_or(props.now);
     let behind = props.horizon - props.now;
 
     let speed_text = format_speed(props.speed);
@@ -201,12 +211,12 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <label>
                     <span>{ "Seed" }</span>
                     <input type="text" inputmode="numeric" data-testid="seed" size="8"
-                        value={(*seed_text).clone()} oninput={on_seed_input}
+                        value={(**seed_text).clone()} oninput={on_seed_input}
                         aria-invalid={seed_error.is_some().then_some("true")}
                         aria-describedby={seed_error.is_some().then_some("seed-error")} />
                 </label>
                 <button class="btn" type="submit" title="Restart the scenario with this seed">{ "Restart" }</button>
-                if let Some(message) = &*seed_error {
+                if let Some(message) = &**seed_error {
                     <span id="seed-error" class="field-error" role="alert">{ message.clone() }</span>
                 }
             </form>

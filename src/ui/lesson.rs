@@ -11,7 +11,6 @@ use super::model::format_time;
 use super::state::{LessonProgress, QuestionPhase, Shared};
 use crate::engine::scenario::Lesson;
 
-#[derive(Properties, PartialEq)]
 pub struct LessonPanelProps {
     pub lesson: Shared<Lesson>,
     pub progress: LessonProgress,
@@ -21,9 +20,11 @@ pub struct LessonPanelProps {
     pub on_play: Callback<()>,
 }
 
-#[function_component(LessonPanel)]
-pub fn lesson_panel(props: &LessonPanelProps) -> Html {
-    let LessonPanelProps { lesson, progress, playing, on_answer, on_play } = props;
+/// The panel. A function, not a component: a handful of elements, redrawn
+/// with the app (the cost of a component type in the wasm is not worth
+/// skipping them).
+pub fn lesson_panel(props: LessonPanelProps) -> Html {
+    let LessonPanelProps { lesson, progress, playing, on_answer, on_play } = &props;
     let reached = progress.reached as usize;
     let steps = lesson.steps.iter().take(reached).enumerate().map(|(i, step)| {
         let class = if i + 1 == reached { "lesson-step lesson-step-current" } else { "lesson-step" };

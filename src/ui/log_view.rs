@@ -6,12 +6,15 @@
 //! All rows of a partition share one sequence of columns, so a follower's
 //! row lines up under its leader's, offset for offset.
 
+use std::any::Any;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::markup::{bool_text, class_list};
+use super::memo::{memo, same_as, MemoView};
 use super::model::{self, BrokerState, Marker, MarkerKind};
 use super::state::{Select, Selection, Shared, Truncation, Truncations};
 use crate::engine::broker::partition::RoleName;
@@ -104,17 +107,19 @@ pub fn column_of(columns: &[Column], offset: Offset) -> Option<usize> {
     })
 }
 
-#[derive(Properties, PartialEq)]
 pub struct LogViewProps {
     pub snapshot: Shared<ClusterSnapshot>,
     pub truncations: Shared<Truncations>,
     pub selection: Selection,
     pub on_select: Callback<Select>,
+    /// "Show all partitions" (the app's state).
+    pub show_all: UseStateHandle<bool>,
 }
 
-#[function_component(LogView)]
-pub fn log_view(props: &LogViewProps) -> Html {
-    let show_all = use_state(|| false);
+/// The log panel. A function, not a component: it is redrawn with every
+/// snapshot anyway; each partition's log skips when its picture did not change.
+pub fn log_view(props: LogViewProps) -> Html {
+    let show_all = props.show_all.clone();
     let snap = &props.snapshot;
     let topics: Vec<&String> = snap.metadata.topics.keys().collect();
     let topic = props.selection.topic.clone().filter(|t| snap.metadata.topics.contains_key(t));
@@ -149,7 +154,7 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     </select>
                 </label>
             </div>
-            <Legend />
+            { legend() }
             if let Some(topic) = &topic {
                 <div class="partitions">
                     { for indices.iter().map(|i| {
@@ -157,12 +162,10 @@ pub fn log_view(props: &LogViewProps) -> Html {
                         let is_expanded = expanded.as_ref() == Some(&tp);
                         let record = props.selection.record.as_ref().filter(|(t, _)| *t == tp).map(|(_, o)| *o);
                         let truncations = props.truncations.get(&tp).cloned().unwrap_or_default();
-                        html! {
-                            <PartitionLog key={tp.to_string()} snapshot={snap.clone()}
-                                fingerprint={partition_fingerprint(snap, &tp)} tp={tp.clone()}
-                                expanded={is_expanded} selected_record={record} {truncations}
-                                on_select={props.on_select.clone()} />
-                        }
+                        memo(Some(tp.to_string().into()), Rc::new(PartitionLogProps {
+                            snapshot: snap.clone(), fingerprint: partition_fingerprint(snap, &tp), tp,
+                            expanded: is_expanded, selected_record: record, truncations,
+                            on_select: props.on_select.clone() }))
                     }) }
                 </div>
                 if partitions > PARTITIONS_SHOWN {
@@ -188,7 +191,7 @@ const LEGEND: [(&str, &str, &str); 7] = [
     ("", "△", " consumer's position"),
 ];
 
-#[function_component(Legend)]
+/// (A function, not a component: a few static elements.)
 fn legend() -> Html {
     html! {
         <ul class="log-legend" aria-label="How to read the logs">
@@ -204,7 +207,7 @@ fn legend() -> Html {
     }
 }
 
-#[derive(Properties)]
+/// A partition's picture, drawn by `memo` (again only when these are not equal).
 pub struct PartitionLogProps {
     /// Read only through `fingerprint`'s parts: a new snapshot in which this
     /// partition looks the same does not re-render it.
@@ -264,7 +267,15 @@ struct Row<'a> {
     in_isr: bool,
 }
 
-#[function_component(PartitionLog)]
+impl MemoView for PartitionLogProps {
+    fn view(&self) -> Html {
+        partition_log(self)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
 pub fn partition_log(props: &PartitionLogProps) -> Html {
     let snap = &props.snapshot;
     let tp = &props.tp;

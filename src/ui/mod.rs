@@ -32,6 +32,7 @@ pub mod history;
 pub mod lesson;
 pub mod log_view;
 pub mod markup;
+pub mod memo;
 pub mod model;
 pub mod panels;
 pub mod scenarios;
@@ -45,13 +46,15 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use cluster::ClusterView;
-use controls::Controls;
-use lesson::LessonPanel;
-use log_view::LogView;
-use panels::{ActionsPanel, ClientsPanel, EventLog, LagChart, MetricsPanel};
+use cluster::{cluster_view, use_network, ClusterViewProps};
+use controls::{controls, use_controls, ControlsProps};
+use lesson::{lesson_panel, LessonPanelProps};
+use log_view::{log_view, LogViewProps};
+use memo::memo;
+use panels::throttle::{use_throttled, PANEL_REFRESH_MS};
+use panels::{actions_panel, use_event_log, ActionsPanelProps, ClientsPanelProps, EventLogProps, EventLogView};
 use scenarios::BenchSpec;
-use shortcuts::HelpOverlay;
+use shortcuts::{help_overlay, use_help_focus};
 use state::{clamp_speed, Select};
 
 use crate::engine::command::{Command, CommandError};
@@ -313,12 +316,6 @@ impl Callbacks {
     }
 }
 
-/// What deep components can reach without props: the reducer's dispatcher.
-#[derive(Clone, PartialEq)]
-pub struct AppContext {
-    pub dispatch: UseReducerDispatcher<AppState>,
-}
-
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
     /// What to open; by default the page's URL (and the saved session) decide.
@@ -355,6 +352,22 @@ pub fn app(props: &AppProps) -> Html {
         use_state(move || at.map(|at| (at, run)))
     };
 
+    // The panels beside the cluster picture get their data through one
+    // throttle (`panels::throttle`); the cluster and the log get every frame.
+    let (panel_snapshot, panel_history, panel_events, panel_notable) = use_throttled(
+        (state.snapshot.clone(), state.history.clone(), state.events_shown.0.clone(), state.events_shown.1.clone()),
+        PANEL_REFRESH_MS,
+    );
+
+    // The state of the parts drawn by functions: the cluster's and the log's
+    // switches, the last share link.
+    let show_internal = use_state(|| false);
+    let show_all_partitions = use_state(|| false);
+    let share_url = use_state(|| None::<String>);
+    let help_focus = use_help_focus(state.help_open);
+    let controls_state = use_controls(state.seed);
+    let network = use_network(state.snapshot.clone(), state.flights.clone());
+
     // Made once: a new Callback never equals the old one, so callbacks made
     // on every render would re-render every component on every frame.
     let callbacks = {
@@ -381,10 +394,16 @@ pub fn app(props: &AppProps) -> Html {
         on_answer,
     } = (*callbacks).clone();
     let later_commands = state.later_commands() as u32;
-    let dispatch = state.dispatcher();
+    let events_panel = EventLogProps {
+        snapshot: panel_snapshot.clone(),
+        events: panel_events,
+        notable: panel_notable,
+        on_select: on_select.clone(),
+        history: panel_history,
+    };
+    let event_log_state = use_event_log(&events_panel);
 
     let s = &*state;
-    let context = AppContext { dispatch: dispatch.clone() };
     let embed = boot.embed;
     // Embedded (one lesson in a page of docs): the clock, the lesson, the
     // cluster and the log, and a way out to the full playground.
@@ -392,7 +411,7 @@ pub fn app(props: &AppProps) -> Html {
         .then(|| web_sys::window().and_then(|w| w.location().href().ok()).map(|h| Boot::full_app_url(&h)))
         .flatten();
     let lesson = s.lesson.clone().map(|lesson| {
-        html! { <LessonPanel {lesson} progress={s.lesson_progress} playing={s.playing} {on_answer} {on_play} /> }
+        lesson_panel(LessonPanelProps { lesson, progress: s.lesson_progress, playing: s.playing, on_answer, on_play })
     });
     let this_run = Rc::as_ptr(&s.scenario.0) as usize;
     let resumed_note = resumed.filter(|(_, run)| *run == this_run).map(|(at, _)| at);
@@ -402,81 +421,76 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |_: MouseEvent| resumed.set(None))
     };
     html! {
-        <ContextProvider<AppContext> {context}>
-            <div class={if embed { "app embed" } else { "app" }} data-testid="app">
-                <header class="topbar">
-                    <div class="brand">
-                        if !embed {
-                            <h1>{ "Kafka playground" }</h1>
-                        }
-                        <details class="scenario-info">
-                            <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
-                            <p>{ s.scenario.description.clone() }</p>
-                        </details>
-                        if let Some(href) = full_app {
-                            <a href={href} target="_blank" rel="noopener" data-testid="open-full">
-                                { "Open in the Kafka playground ↗" }
-                            </a>
-                        } else if !embed {
-                            <session::SessionMenu {on_export} {on_import} />
-                        }
+        <div class={if embed { "app embed" } else { "app" }} data-testid="app">
+            <header class="topbar">
+                <div class="brand">
+                    if !embed {
+                        <h1>{ "Kafka playground" }</h1>
+                    }
+                    <details class="scenario-info">
+                        <summary data-testid="scenario-name">{ s.scenario.name.clone() }</summary>
+                        <p>{ s.scenario.description.clone() }</p>
+                    </details>
+                    if let Some(href) = full_app {
+                        <a href={href} target="_blank" rel="noopener" data-testid="open-full">
+                            { "Open in the Kafka playground ↗" }
+                        </a>
+                    } else if !embed {
+                        { session::session_menu(session::SessionProps { on_export, on_import, share_url }) }
+                    }
+                </div>
+                { controls(ControlsProps { compact: embed, playing: s.playing, speed: s.speed, now: s.now, seed: s.seed,
+                    scenario_id: AttrValue::from(s.scenario.id.clone()),
+                    horizon: s.horizon, later_commands, on_seek, on_fork,
+                    on_toggle_play, on_step, on_speed, on_seed, on_scenario: on_scenario.clone(), on_help }, &controls_state) }
+            </header>
+            { status_line(StatusLineProps { outcome: s.last_outcome.clone(), load_error: s.load_error.clone(), on_dismiss }) }
+            if let Some(at) = resumed_note {
+                <div class="resumed" role="status" data-testid="resumed">
+                    <span>{ format!("Resumed your last session from this browser: {} at t = {}, paused.", s.scenario.name, model::format_time(at)) }</span>
+                    <button type="button" class="btn" data-testid="resumed-keep" onclick={on_keep}>{ "OK" }</button>
+                    <button type="button" class="btn" data-testid="resumed-fresh" onclick={on_start_fresh}>{ "Start fresh" }</button>
+                </div>
+            }
+            <main class="layout">
+                <div class="col-main">
+                    if embed {
+                        { lesson.clone() }
+                    }
+                    { cluster_view(ClusterViewProps { snapshot: s.snapshot.clone(), flights: s.flights.clone(),
+                        selected_partition: s.selection.partition.clone(), selected_broker: s.selection.broker,
+                        on_apply: on_apply.clone(), on_select: on_select.clone(), show_internal, network }) }
+                    { log_view(LogViewProps { snapshot: s.snapshot.clone(), truncations: s.truncations.clone(),
+                        selection: s.selection.clone(), on_select: on_select.clone(), show_all: show_all_partitions }) }
+                </div>
+                if !embed {
+                    <div class="col-side">
+                        { lesson }
+                        { memo(None, Rc::new(ClientsPanelProps { snapshot: panel_snapshot.clone(),
+                            selected: s.selection.client.clone().map(AttrValue::from),
+                            on_apply: on_apply.clone(), on_select: on_select.clone() })) }
+                        { actions_panel(&ActionsPanelProps { snapshot: s.snapshot.clone(), on_apply: on_apply_then }) }
                     </div>
-                    <Controls compact={embed} playing={s.playing} speed={s.speed} now={s.now} seed={s.seed}
-                        scenario_id={AttrValue::from(s.scenario.id.clone())}
-                        horizon={s.horizon} {later_commands} {on_seek} {on_fork}
-                        {on_toggle_play} {on_step} {on_speed} {on_seed} on_scenario={on_scenario.clone()} {on_help} />
-                </header>
-                <StatusLine outcome={s.last_outcome.clone()} load_error={s.load_error.clone()} on_dismiss={on_dismiss} />
-                if let Some(at) = resumed_note {
-                    <div class="resumed" role="status" data-testid="resumed">
-                        <span>{ format!("Resumed your last session from this browser: {} at t = {}, paused.", s.scenario.name, model::format_time(at)) }</span>
-                        <button type="button" class="btn" data-testid="resumed-keep" onclick={on_keep}>{ "OK" }</button>
-                        <button type="button" class="btn" data-testid="resumed-fresh" onclick={on_start_fresh}>{ "Start fresh" }</button>
+                    <div class="col-wide">
+                        { memo(None, Rc::new(EventLogView { props: events_panel, state: event_log_state })) }
                     </div>
                 }
-                <main class="layout">
-                    <div class="col-main">
-                        if embed {
-                            { lesson.clone() }
-                        }
-                        <ClusterView snapshot={s.snapshot.clone()} flights={s.flights.clone()}
-                            selected_partition={s.selection.partition.clone()} selected_broker={s.selection.broker}
-                            on_apply={on_apply.clone()} on_select={on_select.clone()} />
-                        <LogView snapshot={s.snapshot.clone()} truncations={s.truncations.clone()}
-                            selection={s.selection.clone()} on_select={on_select.clone()} />
-                    </div>
-                    if !embed {
-                        <div class="col-side">
-                            { lesson }
-                            <ClientsPanel snapshot={s.snapshot.clone()}
-                                selected={s.selection.client.clone().map(AttrValue::from)}
-                                on_apply={on_apply.clone()} on_select={on_select.clone()} />
-                            <ActionsPanel snapshot={s.snapshot.clone()} on_apply={on_apply_then} />
-                        </div>
-                        <div class="col-wide">
-                            <MetricsPanel snapshot={s.snapshot.clone()} history={s.history.clone()} />
-                            <LagChart history={s.history.clone()} />
-                            <EventLog snapshot={s.snapshot.clone()} events={s.events_shown.0.clone()} notable={s.events_shown.1.clone()}
-                                on_select={on_select.clone()} />
-                        </div>
-                    }
-                </main>
-                <HelpOverlay open={s.help_open} on_close={on_close_help} />
-            </div>
-        </ContextProvider<AppContext>>
+            </main>
+            { help_overlay(s.help_open, &on_close_help, &help_focus) }
+        </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct StatusLineProps {
     outcome: Option<state::Outcome>,
     load_error: Option<String>,
     on_dismiss: Callback<MouseEvent>,
 }
 
-/// The result of the last command (and of the last scenario load), read out by screen readers.
-#[function_component(StatusLine)]
-fn status_line(props: &StatusLineProps) -> Html {
+/// The result of the last command (and of the last scenario load), read out
+/// by screen readers. (A function, not a component: one element, cheaper to
+/// redraw with the app than a component type is in the wasm.)
+fn status_line(props: StatusLineProps) -> Html {
     let (class, text) = if let Some(error) = &props.load_error {
         ("status status-bad", format!("Could not load the scenario: {error}"))
     } else if let Some(o) = &props.outcome {

@@ -44,17 +44,19 @@ fn read_file(input: &HtmlInputElement, then: Callback<String>) {
     read_text(&file, move |text| then.emit(text));
 }
 
-#[derive(Properties, PartialEq)]
 pub struct SessionProps {
     /// Asks the reducer for the session as a scenario.
     pub on_export: Callback<Callback<Rc<Scenario>>>,
     /// Restart with a scenario file's text.
     pub on_import: Callback<String>,
+    /// The last share link made (the app's state).
+    pub share_url: UseStateHandle<Option<String>>,
 }
 
-#[function_component(SessionMenu)]
-pub fn session_menu(props: &SessionProps) -> Html {
-    let share_url = use_state(|| None::<String>);
+/// The save / share menu. A function, not a component: a few elements
+/// redrawn with the app's header (a component type costs more wasm).
+pub fn session_menu(props: SessionProps) -> Html {
+    let share_url = props.share_url.clone();
     let export = props.on_export.reform(|_: MouseEvent| {
         Callback::from(|s: Rc<Scenario>| download("kafka-playground-session.json", &s.to_json_pretty()))
     });

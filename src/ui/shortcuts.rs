@@ -80,23 +80,23 @@ pub fn use_shortcuts(state: UseReducerHandle<AppState>) {
     });
 }
 
-#[derive(Properties, PartialEq)]
-pub struct HelpProps {
-    pub open: bool,
-    pub on_close: Callback<()>,
+/// The help dialog's elements, for its focus handling.
+pub struct HelpRefs {
+    close: NodeRef,
+    dialog: NodeRef,
 }
 
-/// The list of shortcuts, as a modal dialog: focus moves into it on open,
-/// Tab and Shift+Tab stay inside it, Escape (the global shortcut) or Close
-/// shuts it, and focus then returns to whatever opened it.
-#[function_component(HelpOverlay)]
-pub fn help_overlay(props: &HelpProps) -> Html {
+/// The help dialog's focus handling, a hook of the app (the dialog itself
+/// is drawn by [`help_overlay`], a function): focus moves into the dialog
+/// on open, and returns to whatever opened it on close.
+#[hook]
+pub fn use_help_focus(open: bool) -> HelpRefs {
     let close_ref = use_node_ref();
     let dialog_ref = use_node_ref();
     let opener = use_mut_ref(|| None::<web_sys::HtmlElement>);
     {
         let close_ref = close_ref.clone();
-        use_effect_with(props.open, move |open| {
+        use_effect_with(open, move |open| {
             let document = web_sys::window().and_then(|w| w.document());
             if *open {
                 *opener.borrow_mut() =
@@ -109,9 +109,17 @@ pub fn help_overlay(props: &HelpProps) -> Html {
             }
         });
     }
-    if !props.open {
+    HelpRefs { close: close_ref, dialog: dialog_ref }
+}
+
+/// The list of shortcuts, as a modal dialog (`refs` from
+/// [`use_help_focus`]): Tab and Shift+Tab stay inside it, Escape (the
+/// global shortcut) or Close shuts it.
+pub fn help_overlay(open: bool, on_close: &Callback<()>, refs: &HelpRefs) -> Html {
+    if !open {
         return html! {};
     }
+    let (close_ref, dialog_ref) = (refs.close.clone(), refs.dialog.clone());
     let trap_tab = {
         let dialog_ref = dialog_ref.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -139,9 +147,8 @@ pub fn help_overlay(props: &HelpProps) -> Html {
             }
         })
     };
-    let on_close = props.on_close.reform(|_: MouseEvent| ());
     let on_backdrop = {
-        let on_close = props.on_close.clone();
+        let on_close = on_close.clone();
         Callback::from(move |e: MouseEvent| {
             if e.target() == e.current_target() {
                 on_close.emit(());
@@ -161,7 +168,7 @@ pub fn help_overlay(props: &HelpProps) -> Html {
                     </tbody>
                 </table>
                 <p class="hint">{ "Tab moves between controls; Enter or Space presses the focused button." }</p>
-                <button ref={close_ref} class="btn" data-testid="help-close" onclick={on_close}>{ "Close" }</button>
+                <button ref={close_ref} class="btn" data-testid="help-close" onclick={on_close.reform(|_: MouseEvent| ())}>{ "Close" }</button>
             </div>
         </div>
     }

@@ -30,6 +30,13 @@ use yew::Reducible;
 
 // ------------------------------------------------------------ helpers
 
+/// The actions panel mounted alone: in the app it is a function the app
+/// draws (`panels::actions_panel`), so the tests give it a component.
+#[yew::function_component(ActionsPanel)]
+pub fn actions_panel_alone(props: &kafka_playground::ui::panels::ActionsPanelProps) -> yew::Html {
+    kafka_playground::ui::panels::actions_panel(props)
+}
+
 /// The whole app mounted in a fresh element of the page, opened as `boot`
 /// says (explicitly: the test page's URL is not the app's, and a session
 /// another test saved must not be resumed here), after its first renders.

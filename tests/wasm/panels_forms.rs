@@ -8,12 +8,12 @@ use std::rc::Rc;
 use kafka_playground::engine::client::{CommitMode, Subscription};
 use kafka_playground::engine::command::{Command, CommandError};
 use kafka_playground::engine::config::{Acks, AssignorName, AutoOffsetReset};
-use kafka_playground::ui::panels::{ActionsPanel, ActionsPanelProps};
+use kafka_playground::ui::panels::ActionsPanelProps;
 use kafka_playground::ui::state::{Action, AppState};
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::{Callback, Reducible};
 
-use super::{choose, click, exists, find, fresh, root, settle, text, type_into};
+use super::{choose, click, exists, find, fresh, root, settle, text, type_into, ActionsPanel};
 
 /// Mounts the actions panel with an `on_apply` that records every command
 /// and answers `Ok` without touching any cluster.

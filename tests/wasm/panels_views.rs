@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kafka_playground::engine::command::Command;
 use kafka_playground::engine::config::AssignorName;
 use kafka_playground::ui::panels::{
-    ClientsPanel, ClientsPanelProps, EventLog, EventLogProps, LagChart, LagChartProps, MetricsPanel, MetricsPanelProps,
+    clients_panel, event_log, metrics_panel, use_event_log, ClientsPanelProps, EventLogProps, MetricsPanelProps,
 };
 use kafka_playground::ui::state::{AppState, Select};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -152,6 +152,7 @@ async fn the_event_log_filtered_by_broker_shows_only_that_broker_s_events() {
         events: state.events.clone(),
         notable: state.notable.clone(),
         on_select,
+        history: state.history.clone(),
     };
     yew::Renderer::<EventLog>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -193,6 +194,25 @@ async fn the_event_log_filtered_by_broker_shows_only_that_broker_s_events() {
     );
 }
 
+/// The clients panel is a function (the app draws it through `ui::memo`): mounted alone here.
+#[yew::function_component(ClientsPanel)]
+fn clients(props: &ClientsPanelProps) -> yew::Html {
+    clients_panel(props)
+}
+
+/// The event log is a function with a hook (the app draws it through `ui::memo`): mounted alone here.
+#[yew::function_component(EventLog)]
+fn events(props: &EventLogProps) -> yew::Html {
+    let state = use_event_log(props);
+    event_log(props, &state)
+}
+
+/// The metrics panel is a function (the event log's component draws it): mounted alone here.
+#[yew::function_component(Metrics)]
+fn metrics(props: &MetricsPanelProps) -> yew::Html {
+    metrics_panel(props)
+}
+
 #[wasm_bindgen_test]
 async fn the_metrics_panel_names_every_metric_as_kafka_does_and_the_lag_chart_draws_each_group() {
     let mut state = run_for(fresh(), 1_000);
@@ -201,7 +221,7 @@ async fn the_metrics_panel_names_every_metric_as_kafka_does_and_the_lag_chart_dr
     let state = run_for(state, 20_000);
     let root = root();
     let props = MetricsPanelProps { snapshot: state.snapshot.clone(), history: state.history.clone() };
-    yew::Renderer::<MetricsPanel>::with_root_and_props(root.clone(), props).render();
+    yew::Renderer::<Metrics>::with_root_and_props(root.clone(), props).render();
     settle().await;
     for name in [
         "UnderReplicatedPartitions",
@@ -221,12 +241,8 @@ async fn the_metrics_panel_names_every_metric_as_kafka_does_and_the_lag_chart_dr
     let rate = text(&root, "metric-MessagesInPerSec");
     assert!(rate.ends_with("/s") && rate != "0/s", "records flow: {rate}");
 
-    let chart = root.clone();
-    let props = LagChartProps { history: state.history.clone() };
-    let chart_root = super::root();
-    yew::Renderer::<LagChart>::with_root_and_props(chart_root.clone(), props).render();
-    settle().await;
-    drop(chart);
+    // The lag chart is drawn below the metrics.
+    let chart_root = root;
     let lines = all(&find(&chart_root, "lag-svg"), "polyline.lag-line");
     assert_eq!(lines.len(), 2, "one line per group");
     let dashes: Vec<Option<String>> = lines.iter().map(|l| l.get_attribute("stroke-dasharray")).collect();

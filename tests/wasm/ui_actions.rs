@@ -11,12 +11,12 @@ use kafka_playground::engine::command::{Command, CommandError};
 use kafka_playground::engine::ids::NodeId;
 use kafka_playground::engine::net::{Fault, LinkMatch};
 use kafka_playground::engine::record::ControlType;
-use kafka_playground::ui::panels::{ActionsPanel, ActionsPanelProps};
+use kafka_playground::ui::panels::ActionsPanelProps;
 use kafka_playground::ui::state::{Action, AppState};
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::{Callback, Reducible};
 
-use crate::panels::{choose, click, exists, fresh, root, settle, text, type_into};
+use crate::panels::{choose, click, exists, fresh, root, settle, text, type_into, ActionsPanel};
 
 type Live = Rc<RefCell<Rc<AppState>>>;
 
@@ -156,21 +156,22 @@ async fn a_delay_of_zero_is_refused_next_to_its_field() {
 
 /// Mounts one producer's card on `state`'s snapshot; its buttons' commands go through the reducer.
 async fn mount_producer(state: &Live, name: &str) -> web_sys::Element {
-    use kafka_playground::ui::panels::producer::{ProducerCard, ProducerCardProps};
+    use kafka_playground::ui::panels::clients::{ClientCard, ClientCardProps, ClientKind};
     let handle = state.clone();
     let on_apply = Callback::from(move |command: Command| {
         let current = handle.borrow().clone();
         *handle.borrow_mut() = current.reduce(Action::Apply(command));
     });
     let root = root();
-    let props = ProducerCardProps {
+    let props = ClientCardProps {
+        kind: ClientKind::Producer,
         snapshot: state.borrow().snapshot.clone(),
         name: name.to_string().into(),
         selected: false,
         on_apply,
         on_select: Callback::noop(),
     };
-    yew::Renderer::<ProducerCard>::with_root_and_props(root.clone(), props).render();
+    yew::Renderer::<ClientCard>::with_root_and_props(root.clone(), props).render();
     settle().await;
     root
 }

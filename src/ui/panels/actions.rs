@@ -5,13 +5,14 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::form;
 use super::forms::{
-    AddBrokerForm, AddConsumerForm, AddPartitionsForm, AddProducerForm, AlterConfigForm, CreateTopicForm,
-    DeleteRecordsForm, DeleteTopicForm, FaultForm, RemoveBrokerForm, ResetOffsetsForm, SeekForm, WorkloadForm,
+    ADD_BROKER_FORM, ADD_CONSUMER_FORM, ADD_PARTITIONS_FORM, ADD_PRODUCER_FORM, ALTER_CONFIG_FORM, CREATE_TOPIC_FORM,
+    DELETE_RECORDS_FORM, DELETE_TOPIC_FORM, FAULT_FORM, REMOVE_BROKER_FORM, RESET_OFFSETS_FORM, SEEK_FORM,
+    WORKLOAD_FORM,
 };
 use super::options::FormOptions;
-use super::throttle::use_stable_callback;
-use super::ActionsPanelProps;
+use super::{ActionsPanelProps, FormProps};
 
 /// One form's disclosure (one function: inlined, thirteen copies of this markup were wasm bytes).
 #[inline(never)]
@@ -24,45 +25,54 @@ fn section(id: &'static str, title: &'static str, open: bool, body: Html) -> Htm
     }
 }
 
+/// Any form of the panel: its values (one `use_reducer`), drawn by its `FormDef`.
+#[function_component(ActionForm)]
+fn action_form(props: &FormProps) -> Html {
+    let form = {
+        let (init, options) = (props.def.init, props.options.clone());
+        form::use_form(move || init(&options))
+    };
+    (props.def.view)(props, form)
+}
+
 /// Forms that build commands (add broker / topic / producer / consumer, reset offsets, delete records...).
-#[function_component(ActionsPanel)]
+/// A function, not a component: the app redraws it with every snapshot.
 pub fn actions_panel(props: &ActionsPanelProps) -> Html {
-    let on_apply = use_stable_callback(props.on_apply.clone());
+    let on_apply = &props.on_apply;
     // Not throttled: a form's suggestions (the next free client name, a new
     // topic) must be current the moment a command went through. Cheap to
     // compute, and compared by value, so the forms re-render only when they change.
-    let options = use_memo(props.snapshot.clone(), |snapshot| Rc::new(FormOptions::of(snapshot)));
-    let options: Rc<FormOptions> = (*options).clone();
+    let options = Rc::new(FormOptions::of(&props.snapshot));
     html! {
         <section class="panel actions-panel" aria-labelledby="actions-title" data-testid="actions-panel">
             <h2 id="actions-title">{ "Actions" }</h2>
             <p class="hint">{ "Kill, stop, restart, isolate or slow a broker from its card in the cluster view; pause, close or crash a client from the clients panel." }</p>
             { section("add-consumer", "Add a consumer", true,
-                html! { <AddConsumerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&ADD_CONSUMER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-fault", "Network faults (drop, delay, partition)", false,
-                html! { <FaultForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&FAULT_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-producer", "Add a producer", false,
-                html! { <AddProducerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&ADD_PRODUCER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("set-workload", "Change a producer's workload", false,
-                html! { <WorkloadForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&WORKLOAD_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("create-topic", "Create a topic", false,
-                html! { <CreateTopicForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&CREATE_TOPIC_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-partitions", "Add partitions", false,
-                html! { <AddPartitionsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&ADD_PARTITIONS_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("alter-config", "Alter a topic's config", false,
-                html! { <AlterConfigForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&ALTER_CONFIG_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("delete-topic", "Delete a topic", false,
-                html! { <DeleteTopicForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&DELETE_TOPIC_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("seek", "Seek a consumer", false,
-                html! { <SeekForm snapshot={props.snapshot.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&SEEK_FORM} options={options.clone()} snapshot={props.snapshot.clone()} on_apply={on_apply.clone()} /> }) }
             { section("reset-offsets", "Reset a group's offsets", false,
-                html! { <ResetOffsetsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&RESET_OFFSETS_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("delete-records", "Delete records", false,
-                html! { <DeleteRecordsForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&DELETE_RECORDS_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("add-broker", "Add a broker", false,
-                html! { <AddBrokerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&ADD_BROKER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
             { section("remove-broker", "Remove a broker", false,
-                html! { <RemoveBrokerForm options={options.clone()} on_apply={on_apply.clone()} /> }) }
+                html! { <ActionForm def={&REMOVE_BROKER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
         </section>
     }
 }

@@ -8,6 +8,7 @@
 //! only when the ring they come from (or the filter) changed, and the list
 //! is a child that re-renders only for new rows.
 
+use std::any::Any;
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -15,13 +16,14 @@ use yew::prelude::*;
 
 use super::describe::describe;
 use super::facts::{facts, Facts, AREAS};
-use super::throttle::{use_stable_callback, use_throttled, PANEL_REFRESH_MS};
-use super::EventLogProps;
+use super::metrics::metrics_panel;
+use super::{EventLogProps, MetricsPanelProps};
 use crate::collections::VecSet;
 use crate::engine::event::{Event as EngineEvent, LogEvent, ReplicationEvent, TimedEvent};
 use crate::engine::ids::{BrokerId, ClientId, PartitionId};
 use crate::engine::snapshot::ClusterSnapshot;
 use crate::ui::markup::class_list;
+use crate::ui::memo::{memo, same_as, MemoView};
 use crate::ui::model;
 use crate::ui::state::{RecentEvents, Select, Shared};
 
@@ -175,18 +177,19 @@ impl FilterOptions {
     }
 }
 
-/// The event log, filterable by broker, topic, partition and client.
-#[function_component(EventLog)]
-pub fn event_log(props: &EventLogProps) -> Html {
-    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
-    let events = use_throttled(props.events.clone(), PANEL_REFRESH_MS);
-    let notable = use_throttled(props.notable.clone(), PANEL_REFRESH_MS);
-    let on_select = use_stable_callback(props.on_select.clone());
-    html! { <EventLogBody {snapshot} {events} {notable} {on_select} /> }
+/// The event log's filter and the rows it lets through.
+#[derive(Clone, PartialEq)]
+pub struct EventLogState {
+    filter: EventFilter,
+    set: UseStateSetter<EventFilter>,
+    built: Rc<Built>,
 }
 
-#[function_component(EventLogBody)]
-fn event_log_body(props: &EventLogProps) -> Html {
+/// [`EventLogState`], a hook of the app (the panel is drawn through
+/// `ui::memo`): the rows are built again only when the filter or the ring
+/// they come from changed.
+#[hook]
+pub fn use_event_log(props: &EventLogProps) -> EventLogState {
     let filter = use_state(EventFilter::default);
     let ring = if filter.notable_only { &props.notable } else { &props.events };
     let built = {
@@ -196,11 +199,40 @@ fn event_log_body(props: &EventLogProps) -> Html {
             Built { rows: Shared::new(rows), kinds: Rc::new(kinds) }
         })
     };
-    // Deep-compared: a new snapshot with the same brokers, topics and clients re-renders no filter.
-    let options = Rc::new(FilterOptions::of(&props.snapshot));
+    EventLogState { filter: (*filter).clone(), set: filter.setter(), built }
+}
+
+/// The metrics, the lag chart and the event log, drawn by `memo`: again
+/// only when the (throttled) data or the filter changed.
+#[derive(PartialEq)]
+pub struct EventLogView {
+    pub props: EventLogProps,
+    pub state: EventLogState,
+}
+
+impl MemoView for EventLogView {
+    fn view(&self) -> Html {
+        event_log(&self.props, &self.state)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
+/// The event log, filterable by broker, topic, partition and client (from
+/// the throttled snapshot and event rings, see `throttle`), after the
+/// metrics panel and the lag chart (functions: the same throttled data
+/// re-renders all three, and a component type costs more wasm).
+pub fn event_log(props: &EventLogProps, state: &EventLogState) -> Html {
+    let EventLogState { filter, set, built } = state;
+    let ring = if filter.notable_only { &props.notable } else { &props.events };
+    let options = FilterOptions::of(&props.snapshot);
     let shown = built.rows.len();
     let source = if filter.notable_only { "notable events" } else { "events" };
+    let metrics = MetricsPanelProps { snapshot: props.snapshot.clone(), history: props.history.clone() };
     html! {
+        <>
+        { metrics_panel(&metrics) }
         <section class="panel event-log" aria-labelledby="events-title" data-testid="event-log">
             <div class="panel-head">
                 <h2 id="events-title">{ "Events" }</h2>
@@ -208,23 +240,24 @@ fn event_log_body(props: &EventLogProps) -> Html {
                     { format!("{shown} shown of the last {} {source}", ring.len()) }
                 </span>
             </div>
-            <EventFilters {options} filter={(*filter).clone()} kinds={built.kinds.clone()} set={filter.setter()} />
-            <EventRows rows={built.rows.clone()} on_select={props.on_select.clone()} />
+            { event_filters(EventFiltersProps { options: &options, filter, kinds: &built.kinds, set: set.clone() }) }
+            { memo(None, Rc::new(EventRowsProps { rows: built.rows.clone(), on_select: props.on_select.clone() })) }
         </section>
+        </>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct EventFiltersProps {
-    options: Rc<FilterOptions>,
-    filter: EventFilter,
-    kinds: Rc<Vec<&'static str>>,
+struct EventFiltersProps<'a> {
+    options: &'a FilterOptions,
+    filter: &'a EventFilter,
+    kinds: &'a [&'static str],
     set: UseStateSetter<EventFilter>,
 }
 
-#[function_component(EventFilters)]
-fn event_filters(props: &EventFiltersProps) -> Html {
-    let filter = &props.filter;
+/// The filters. A function, not a component: the (throttled) panel redraws
+/// a few times a second at most, and a component type costs more wasm.
+fn event_filters(props: EventFiltersProps) -> Html {
+    let filter = props.filter;
     let set = |update: fn(&mut EventFilter, String)| {
         let (current, setter) = (props.filter.clone(), props.set.clone());
         Callback::from(move |e: Event| {
@@ -317,13 +350,22 @@ fn filter_select(
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(PartialEq)]
 struct EventRowsProps {
     rows: Shared<Vec<Row>>,
     on_select: Callback<Select>,
 }
 
-#[function_component(EventRows)]
+/// The rows, drawn by `memo`: again only for new rows.
+impl MemoView for EventRowsProps {
+    fn view(&self) -> Html {
+        event_rows(self)
+    }
+    fn same(&self, previous: &dyn Any) -> bool {
+        same_as(self, previous)
+    }
+}
+
 fn event_rows(props: &EventRowsProps) -> Html {
     if props.rows.is_empty() {
         return html! { <p class="muted" data-testid="event-rows-empty">{ "No events match." }</p> };

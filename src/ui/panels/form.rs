@@ -110,12 +110,15 @@ impl FormState {
 
 pub type FormHandle = UseReducerHandle<FormState>;
 
-/// A form's state, created once with these initial values.
+/// A form's state, created once with these initial values. (A thin
+/// generic shell over one hook: a `use_reducer` per form was a copy of
+/// Yew's reducer machinery per form in the wasm.)
+pub fn use_form(initial: impl FnOnce() -> Vec<(&'static str, String)> + 'static) -> impl Hook<Output = FormHandle> {
+    use_form_state(Box::new(initial))
+}
+
 #[hook]
-pub fn use_form<F>(initial: F) -> FormHandle
-where
-    F: FnOnce() -> Vec<(&'static str, String)>,
-{
+fn use_form_state(initial: Box<dyn FnOnce() -> Vec<(&'static str, String)>>) -> FormHandle {
     use_reducer(move || FormState::new(initial()))
 }
 

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::clients::{CodeView, StateBadge};
+use super::clients::{code_view, state_badge, CardFlags, ClientCard, ClientCardProps, ClientKind};
 use super::code;
 use super::describe::time_label;
 use super::producer::id_part;
@@ -98,20 +98,21 @@ fn or_dash<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "–".to_string())
 }
 
-#[derive(Properties, PartialEq)]
-pub struct GroupCardProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub group: AttrValue,
-    #[prop_or_default]
-    pub selected: Option<AttrValue>,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
+pub struct GroupCardProps<'a> {
+    pub snapshot: &'a Shared<ClusterSnapshot>,
+    pub group: &'a str,
+    pub selected: Option<&'a str>,
+    pub on_apply: &'a Callback<Command>,
+    pub on_select: &'a Callback<Select>,
 }
 
-#[function_component(GroupCard)]
-pub fn group_card(props: &GroupCardProps) -> Html {
-    let snap = &props.snapshot;
-    let id = props.group.as_str();
+/// A consumer group's card, keyed by the group id. A function, not a
+/// component: the clients panel re-renders only for a new snapshot (or
+/// selection), which a group card would re-render for anyway; its consumer
+/// cards still skip when their own data did not change.
+pub fn group_card(props: GroupCardProps) -> Html {
+    let snap = props.snapshot;
+    let id = props.group;
     let key = id_part(id);
     let g = model::groups(snap).into_iter().find(|g| g.group_id == id);
     let mut consumers: Vec<&ConsumerView> =
@@ -126,13 +127,13 @@ pub fn group_card(props: &GroupCardProps) -> Html {
         m.client.and_then(|c| model::client_name(snap, c)).or_else(|| Some(m.client_id.clone()))
     });
     html! {
-        <article class="group-card" data-testid={format!("group-{key}")} aria-labelledby={format!("group-{key}-title")}>
+        <article key={id} class="group-card" data-testid={format!("group-{key}")} aria-labelledby={format!("group-{key}-title")}>
             <div class="card-head">
                 <h4 id={format!("group-{key}-title")}>{ format!("group {id}") }</h4>
                 if let Some(g) = g {
-                    <StateBadge text={g.state.name()} tone={group_tone(g.state)} testid={format!("group-{key}-state")} />
+                    { state_badge(g.state.name(), group_tone(g.state), format!("group-{key}-state")) }
                 } else {
-                    <StateBadge text="no coordinator yet" tone="muted" testid={format!("group-{key}-state")} />
+                    { state_badge("no coordinator yet", "muted", format!("group-{key}-state")) }
                 }
             </div>
             if let Some(g) = g {
@@ -159,8 +160,8 @@ pub fn group_card(props: &GroupCardProps) -> Html {
                 { for consumers.iter().map(|c| {
                     let name = c.consumer.name.clone();
                     html! {
-                        <ConsumerCard key={name.clone()} snapshot={snap.clone()} name={name.clone()}
-                            selected={props.selected.as_deref() == Some(name.as_str())}
+                        <ClientCard kind={ClientKind::Consumer} key={name.clone()} snapshot={snap.clone()} name={name.clone()}
+                            selected={props.selected == Some(name.as_str())}
                             on_apply={props.on_apply.clone()} on_select={props.on_select.clone()} />
                     }
                 }) }
@@ -209,19 +210,9 @@ fn orphan_members(snap: &ClusterSnapshot, g: Option<&GroupSnapshot>) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ConsumerCardProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub name: AttrValue,
-    pub selected: bool,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
-}
-
-#[function_component(ConsumerCard)]
-pub fn consumer_card(props: &ConsumerCardProps) -> Html {
-    let code_open = use_state(|| false);
-    let details_open = use_state(|| false);
+/// A consumer's card (drawn by `clients::ClientCard`, whose `open` flag is the details').
+pub fn consumer_card(props: &ClientCardProps, flags: CardFlags) -> Html {
+    let CardFlags { open: details_open, code_open, java } = flags;
     let snap = &props.snapshot;
     let Some(view) = snap.consumers.iter().find(|c| c.consumer.name == props.name.as_str()) else {
         return html! {};
@@ -279,7 +270,7 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
             <div class="card-head">
                 <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this consumer">{ c.name.clone() }</button>
-                <StateBadge text={state} tone={tone} testid={format!("consumer-{key}-state")} />
+                { state_badge(state, tone, format!("consumer-{key}-state")) }
                 if c.is_leader {
                     <span class="badge badge-muted" title="The group leader runs the assignor">{ "leader" }</span>
                 }
@@ -350,9 +341,8 @@ pub fn consumer_card(props: &ConsumerCardProps) -> Html {
                 { button("btn", format!("consumer-{key}-code"), None, Some(*code_open), on_code, "Code") }
             </div>
             if *code_open {
-                <CodeView testid={format!("consumer-{key}-code-view")}
-                    csharp={code::consumer_csharp(&c.name, &c.config, &c.subscription, c.commit_mode, c.assignor.as_deref(), &bootstrap)}
-                    java={code::consumer_java(&c.name, &c.config, c.commit_mode, &bootstrap)} />
+                { code_view(code::consumer_csharp(&c.name, &c.config, &c.subscription, c.commit_mode, c.assignor.as_deref(), &bootstrap),
+                    code::consumer_java(&c.name, &c.config, c.commit_mode, &bootstrap), &java, format!("consumer-{key}-code-view")) }
             }
         </li>
     }

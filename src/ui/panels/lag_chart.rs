@@ -7,8 +7,6 @@
 use yew::prelude::*;
 
 use super::describe::time_label;
-use super::throttle::{use_throttled, PANEL_REFRESH_MS};
-use super::LagChartProps;
 use crate::engine::time::Millis;
 use crate::float_text;
 use crate::ui::history::History;
@@ -108,18 +106,13 @@ const SPAN_MIN_MS: Millis = 10_000;
 /// Points per line at most (every n-th sample).
 const POINTS_MAX: usize = 240;
 
-/// Consumer-group lag over simulated time.
-#[function_component(LagChart)]
-pub fn lag_chart(props: &LagChartProps) -> Html {
-    let history = use_throttled(props.history.clone(), PANEL_REFRESH_MS);
-    html! { <LagBody {history} /> }
-}
-
-#[function_component(LagBody)]
-fn lag_body(props: &LagChartProps) -> Html {
-    let series = lag_series(&props.history);
-    let text = summary(&series, &props.history);
-    let samples = &props.history.samples;
+/// Consumer-group lag over simulated time. A function, drawn by the
+/// metrics panel below its table: both show the same throttled history
+/// (see `throttle`), and a component type of its own cost more wasm.
+pub fn lag_chart(history: &History) -> Html {
+    let series = lag_series(history);
+    let text = summary(&series, history);
+    let samples = &history.samples;
     let t1 = samples.back().map_or(0, |s| s.time);
     let t0 = samples.front().map_or(0, |s| s.time).min(t1 - SPAN_MIN_MS).max(0);
     let t1 = t1.max(t0 + SPAN_MIN_MS);

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::throttle::{use_throttled, PANEL_REFRESH_MS};
+use super::lag_chart::lag_chart;
 use super::MetricsPanelProps;
 use crate::engine::metrics::MeterReading;
 use crate::float_text;
@@ -143,36 +143,33 @@ pub fn metric_rows(props: &MetricsPanelProps) -> Vec<MetricRow> {
     rows
 }
 
-/// Kafka's metrics, by Kafka's names.
-#[function_component(MetricsPanel)]
+/// Kafka's metrics, by Kafka's names (from the throttled snapshot and
+/// history, see `throttle`), then the lag chart (`lag_chart`). A function,
+/// drawn by `EventLog`, which re-renders for the same data.
 pub fn metrics_panel(props: &MetricsPanelProps) -> Html {
-    let snapshot = use_throttled(props.snapshot.clone(), PANEL_REFRESH_MS);
-    let history = use_throttled(props.history.clone(), PANEL_REFRESH_MS);
-    html! { <MetricsBody {snapshot} {history} /> }
-}
-
-#[function_component(MetricsBody)]
-fn metrics_body(props: &MetricsPanelProps) -> Html {
     let rows = metric_rows(props);
     html! {
-        <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="metrics-panel">
-            <h2 id="metrics-title">{ "Metrics" }</h2>
-            <p class="muted small">
-                { "Rates count the last simulated second (Kafka's meters report a moving average of the same thing)." }
-            </p>
-            <table class="metrics">
-                <thead>
-                    <tr>
-                        <th scope="col">{ "Metric" }</th>
-                        <th scope="col" class="num">{ "Now" }</th>
-                        <th scope="col"><span class="sr-only">{ "Trend" }</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    { for rows.iter().map(metric_row) }
-                </tbody>
-            </table>
-        </section>
+        <>
+            <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="metrics-panel">
+                <h2 id="metrics-title">{ "Metrics" }</h2>
+                <p class="muted small">
+                    { "Rates count the last simulated second (Kafka's meters report a moving average of the same thing)." }
+                </p>
+                <table class="metrics">
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Metric" }</th>
+                            <th scope="col" class="num">{ "Now" }</th>
+                            <th scope="col"><span class="sr-only">{ "Trend" }</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for rows.iter().map(metric_row) }
+                    </tbody>
+                </table>
+            </section>
+            { lag_chart(&props.history) }
+        </>
     }
 }
 

@@ -16,7 +16,9 @@
 //!   on the small form kit in `form` (parse, show errors next to fields).
 //! - `event_log`: the filterable event log; `describe` turns every event
 //!   into a sentence, `facts` says what an event is about.
-//! - `metrics`: Kafka's metrics by Kafka's names; `lag_chart`: lag over time.
+//! - `metrics`: Kafka's metrics by Kafka's names, and below them
+//!   `lag_chart`: lag over time; both drawn by the event log's component
+//!   (the same throttled data re-renders all three).
 //! - `options`: lists the forms offer (topics, groups, brokers).
 
 pub mod actions;
@@ -41,12 +43,11 @@ use super::state::{RecentEvents, Select, Shared};
 use crate::engine::command::{Command, CommandError};
 use crate::engine::snapshot::ClusterSnapshot;
 
-pub use actions::ActionsPanel;
-pub use clients::ClientsPanel;
+pub use actions::actions_panel;
+pub use clients::clients_panel;
 pub use describe::describe;
-pub use event_log::EventLog;
-pub use lag_chart::LagChart;
-pub use metrics::MetricsPanel;
+pub use event_log::{event_log, use_event_log, EventLogView};
+pub use metrics::metrics_panel;
 
 /// Apply a command and hear back: `Ok(())`, or the engine's
 /// `CommandError { field, message }` to show next to the field it names.
@@ -63,6 +64,7 @@ pub struct ClientsPanelProps {
     pub on_select: Callback<Select>,
 }
 
+/// What `actions::actions_panel` draws from.
 #[derive(Properties, PartialEq)]
 pub struct ActionsPanelProps {
     pub snapshot: Shared<ClusterSnapshot>,
@@ -72,8 +74,29 @@ pub struct ActionsPanelProps {
 /// What each of the actions panel's forms gets.
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
+    /// Which form.
+    pub def: &'static FormDef,
     pub options: std::rc::Rc<options::FormOptions>,
+    /// Only for a form that reads the cluster itself (seek): the others
+    /// re-render only when their options change.
+    #[prop_or_default]
+    pub snapshot: Option<Shared<ClusterSnapshot>>,
     pub on_apply: ApplyThen,
+}
+
+/// One form of the actions panel: its initial values and its markup. All
+/// of them are drawn by one component, `actions::ActionForm` (a component
+/// type per form was Yew's per-component code a dozen times in the wasm).
+pub struct FormDef {
+    pub init: fn(&options::FormOptions) -> Vec<(&'static str, String)>,
+    pub view: fn(&FormProps, form::FormHandle) -> Html,
+}
+
+/// The same form: each is one `static`.
+impl PartialEq for FormDef {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -85,15 +108,13 @@ pub struct EventLogProps {
     /// The newest events that are not data-path traffic (`state::is_data_path`).
     pub notable: RecentEvents,
     pub on_select: Callback<Select>,
-}
-
-#[derive(Properties, PartialEq)]
-pub struct MetricsPanelProps {
-    pub snapshot: Shared<ClusterSnapshot>,
+    /// For the metrics and the lag chart, drawn before the event log.
     pub history: Shared<History>,
 }
 
+/// What `metrics::metrics_panel` draws from (a function, drawn by `EventLog`).
 #[derive(Properties, PartialEq)]
-pub struct LagChartProps {
+pub struct MetricsPanelProps {
+    pub snapshot: Shared<ClusterSnapshot>,
     pub history: Shared<History>,
 }

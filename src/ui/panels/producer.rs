@@ -5,10 +5,10 @@
 
 use yew::prelude::*;
 
-use super::clients::{CodeView, StateBadge};
+use super::clients::{code_view, state_badge, CardFlags, ClientCardProps};
 use super::code;
 use super::describe::time_label;
-use super::form::{self, Check, FormAction, Parse, Select as SelectField, Text};
+use super::form::{self, Check, FormAction, FormState, Parse, Select as SelectField, Text};
 use super::options;
 use crate::engine::blob::Blob;
 use crate::engine::client::{KeyPattern, ProducerRecord, Workload};
@@ -96,19 +96,9 @@ pub fn id_part(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ProducerCardProps {
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub name: AttrValue,
-    pub selected: bool,
-    pub on_apply: Callback<Command>,
-    pub on_select: Callback<Select>,
-}
-
-#[function_component(ProducerCard)]
-pub fn producer_card(props: &ProducerCardProps) -> Html {
-    let produce_open = use_state(|| false);
-    let code_open = use_state(|| false);
+/// A producer's card (drawn by `clients::ClientCard`, whose `open` flag is the send form's).
+pub fn producer_card(props: &ClientCardProps, flags: CardFlags) -> Html {
+    let CardFlags { open: produce_open, code_open, java } = flags;
     let snap = &props.snapshot;
     let Some(p) = snap.producers.iter().find(|p| p.producer.name == props.name.as_str()) else {
         return html! {};
@@ -160,7 +150,7 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
             <div class="card-head">
                 <button type="button" class="linkish client-name" onclick={on_select} aria-pressed={bool_text(props.selected)}
                     title="Select this producer">{ s.name.clone() }</button>
-                <StateBadge text={state} tone={tone} testid={format!("producer-{key}-state")} />
+                { state_badge(&state, tone, format!("producer-{key}-state")) }
             </div>
             <p class="small" data-testid={format!("producer-{key}-workload")}>{ workload_line(s.workload.as_ref()) }</p>
             <p class="small muted">
@@ -227,9 +217,8 @@ pub fn producer_card(props: &ProducerCardProps) -> Html {
                     on_apply={props.on_apply.clone()} />
             }
             if *code_open {
-                <CodeView testid={format!("producer-{key}-code-view")}
-                    csharp={code::producer_csharp(&s.name, &s.config, &bootstrap)}
-                    java={code::producer_java(&s.name, &s.config, &bootstrap)} />
+                { code_view(code::producer_csharp(&s.name, &s.config, &bootstrap),
+                    code::producer_java(&s.name, &s.config, &bootstrap), &java, format!("producer-{key}-code-view")) }
             }
         </article>
     }
@@ -243,6 +232,15 @@ pub struct ProduceFormProps {
     pub default_topic: Option<AttrValue>,
     /// Fire and forget: the outcome shows in the status line.
     pub on_apply: Callback<Command>,
+}
+
+/// The send form's header rows: the ids of its `headers.<id>.key` fields,
+/// in the order they were added (a new row takes the highest id + 1).
+fn header_rows(form: &FormState) -> Vec<u32> {
+    let mut ids: Vec<u32> =
+        form.fields().filter_map(|f| f.strip_prefix("headers.")?.strip_suffix(".key")?.parse().ok()).collect();
+    crate::sort::sort(&mut ids);
+    ids
 }
 
 /// `producer.send()` of one record: topic, optional partition, key, value
@@ -259,14 +257,12 @@ pub fn produce_form(props: &ProduceFormProps) -> Html {
             ("record.tombstone", "false".into()),
         ]
     });
-    let rows = use_state(Vec::<u32>::new);
-    let next_row = use_mut_ref(|| 0u32);
+    let rows = header_rows(&form);
     let form_id = format!("produce-{}", id_part(&props.producer));
     let topics = options::same(options::user_topics(&props.snapshot));
 
     let onsubmit = {
         let form = form.clone();
-        let rows = rows.clone();
         let snapshot = props.snapshot.clone();
         let producer = props.producer.to_string();
         let on_apply = props.on_apply.clone();
@@ -290,7 +286,7 @@ pub fn produce_form(props: &ProduceFormProps) -> Html {
                 Some(Blob::from(form.value("record.value").to_string()))
             };
             let mut headers = Vec::new();
-            for row in rows.iter() {
+            for row in header_rows(&form) {
                 let (k, v) = (format!("headers.{row}.key"), format!("headers.{row}.value"));
                 let name = p.text(&k);
                 let text = form.value(&v).to_string();
@@ -314,23 +310,15 @@ pub fn produce_form(props: &ProduceFormProps) -> Html {
         })
     };
     let add_header = {
-        let rows = rows.clone();
-        let next_row = next_row.clone();
         let form = form.clone();
+        let next = rows.last().map_or(1, |last| last + 1);
+        let full = rows.len() as u32 >= HEADERS_MAX;
         Callback::from(move |_: MouseEvent| {
-            if rows.len() as u32 >= HEADERS_MAX {
+            if full {
                 return;
             }
-            let id = {
-                let mut n = next_row.borrow_mut();
-                *n += 1;
-                *n
-            };
-            form.dispatch(FormAction::Set(format!("headers.{id}.key"), String::new()));
-            form.dispatch(FormAction::Set(format!("headers.{id}.value"), String::new()));
-            let mut next = (*rows).clone();
-            next.push(id);
-            rows.set(next);
+            form.dispatch(FormAction::Set(format!("headers.{next}.key"), String::new()));
+            form.dispatch(FormAction::Set(format!("headers.{next}.value"), String::new()));
         })
     };
 
@@ -349,13 +337,9 @@ pub fn produce_form(props: &ProduceFormProps) -> Html {
                 { for rows.iter().enumerate().map(|(i, row)| {
                     let (k, v) = (format!("headers.{row}.key"), format!("headers.{row}.value"));
                     let remove = {
-                        let rows = rows.clone();
                         let form = form.clone();
-                        let (k, v, row) = (k.clone(), v.clone(), *row);
-                        Callback::from(move |_: MouseEvent| {
-                            form.dispatch(FormAction::Remove(vec![k.clone(), v.clone()]));
-                            rows.set(rows.iter().copied().filter(|r| *r != row).collect());
-                        })
+                        let (k, v) = (k.clone(), v.clone());
+                        Callback::from(move |_: MouseEvent| form.dispatch(FormAction::Remove(vec![k.clone(), v.clone()])))
                     };
                     let n = i + 1;
                     html! {

@@ -3,10 +3,12 @@
 //! picture. [`use_throttled`] hands a component the newest value at most
 //! every `every_ms` of wall time, and always catches up with the last one
 //! (a trailing update), so a paused or stepped cluster is shown exactly.
-//! [`use_stable_callback`] keeps a callback's identity across renders.
 //!
-//! Each panel is a thin wrapper that throttles its data and steadies its
-//! callbacks, around a body component that Yew skips when neither changed.
+//! The app throttles the snapshot, history and event rings it hands the
+//! clients, metrics, lag and event panels (through one throttle), and
+//! its callbacks are made once: Yew skips a panel whose inputs did not
+//! change. (A throttling wrapper component per panel was Yew's
+//! per-component code four more times in the wasm.)
 
 /// How often a panel shows a new snapshot, event ring or history at most (wall ms).
 pub const PANEL_REFRESH_MS: f64 = 250.0;
@@ -55,35 +57,27 @@ where
             // or leak; after an unmount the redraw does nothing.
             s.pending = true;
             let state = state.clone();
+            let due = s.shown_at + every_ms;
             let wait = Duration::from_millis((every_ms - waited).ceil().max(1.0) as u64);
             spawn_local(async move {
                 sleep(wait).await;
-                {
+                let behind = {
                     let mut s = state.borrow_mut();
                     s.pending = false;
-                    s.shown_at = f64::NEG_INFINITY;
+                    // A render since `due` took the newest value already (a
+                    // running cluster renders every frame): the app need not
+                    // render once more for it.
+                    let behind = s.shown_at < due;
+                    if behind {
+                        s.shown_at = f64::NEG_INFINITY;
+                    }
+                    behind
+                };
+                if behind {
+                    redraw.force_update();
                 }
-                redraw.force_update();
             });
         }
     }
     s.shown.clone()
-}
-
-/// A callback that keeps its identity across renders and always calls the
-/// newest `callback` given. The app creates its callbacks anew on every
-/// render; passed on as they are, they would make every child re-render
-/// every frame even when its data did not change.
-#[hook]
-pub fn use_stable_callback<IN: 'static>(callback: Callback<IN>) -> Callback<IN> {
-    let latest = use_mut_ref(|| callback.clone());
-    *latest.borrow_mut() = callback;
-    let stable = use_memo((), move |_| {
-        Callback::from(move |input: IN| {
-            // Clone it out first: emitting may render this component again.
-            let current = latest.borrow().clone();
-            current.emit(input);
-        })
-    });
-    (*stable).clone()
 }

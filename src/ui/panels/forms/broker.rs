@@ -3,15 +3,16 @@
 use yew::prelude::*;
 
 use crate::engine::command::Command;
-use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::FormProps;
+use crate::ui::panels::form::{self, FormHandle, Parse, Select, Text};
+use crate::ui::panels::{FormDef, FormProps};
 
 const ADD: &str = "add-broker";
 const REMOVE: &str = "remove-broker";
 
-#[function_component(AddBrokerForm)]
-pub fn add_broker_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| vec![("id", String::new()), ("rack", String::new())]);
+pub static ADD_BROKER_FORM: FormDef =
+    FormDef { init: |_| vec![("id", String::new()), ("rack", String::new())], view: add_broker_form };
+
+fn add_broker_form(props: &FormProps, form: FormHandle) -> Html {
     let next_id = props.options.brokers.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
     let onsubmit = {
         let form = form.clone();
@@ -43,9 +44,10 @@ pub fn add_broker_form(props: &FormProps) -> Html {
 }
 
 /// Decommission a broker that is stopped or crashed.
-#[function_component(RemoveBrokerForm)]
-pub fn remove_broker_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| vec![("broker", String::new())]);
+pub static REMOVE_BROKER_FORM: FormDef =
+    FormDef { init: |_| vec![("broker", String::new())], view: remove_broker_form };
+
+fn remove_broker_form(props: &FormProps, form: FormHandle) -> Html {
     let down: Vec<(String, String)> = props
         .options
         .brokers

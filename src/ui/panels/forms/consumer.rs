@@ -7,8 +7,8 @@ use yew::prelude::*;
 use crate::engine::client::{CommitMode, ConsumerApp, Subscription};
 use crate::engine::command::Command;
 use crate::engine::config::{AssignorName, AutoOffsetReset, ConsumerConfig};
-use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, FormProps};
+use crate::ui::panels::form::{self, FormHandle, Parse, Select, Text};
+use crate::ui::panels::{options, FormDef, FormProps};
 
 const ID: &str = "add-consumer";
 
@@ -47,9 +47,8 @@ fn commit_mode(choice: &str) -> CommitMode {
     }
 }
 
-#[function_component(AddConsumerForm)]
-pub fn add_consumer_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| {
+pub static ADD_CONSUMER_FORM: FormDef = FormDef {
+    init: |_| {
         vec![
             ("name", String::new()),
             ("config.group.id", String::new()),
@@ -59,7 +58,11 @@ pub fn add_consumer_form(props: &FormProps) -> Html {
             ("app.processing_ms_per_record", "0".into()),
             ("config.auto.offset.reset", "latest".into()),
         ]
-    });
+    },
+    view: add_consumer_form,
+};
+
+fn add_consumer_form(props: &FormProps, form: FormHandle) -> Html {
     let topics = props.options.topic_options();
     let groups = props.options.groups.clone();
     let suggested_name = props.options.free_consumer.clone();

@@ -11,8 +11,8 @@ use crate::engine::ids::NodeId;
 use crate::engine::net::{Fault, LinkMatch};
 use crate::engine::snapshot::ClusterSnapshot;
 use crate::float_text;
-use crate::ui::panels::form::{self, Check, FormAction, Parse, Select, Text};
-use crate::ui::panels::{options, FormProps};
+use crate::ui::panels::form::{self, Check, FormAction, FormHandle, Parse, Select, Text};
+use crate::ui::panels::{options, FormDef, FormProps};
 
 const ID: &str = "add-fault";
 
@@ -136,9 +136,8 @@ fn lower_sentence(snap: &ClusterSnapshot, fault: &Fault) -> String {
     }
 }
 
-#[function_component(FaultForm)]
-pub fn fault_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| {
+pub static FAULT_FORM: FormDef = FormDef {
+    init: |_| {
         vec![
             ("type", "drop".into()),
             ("from", String::new()),
@@ -149,7 +148,11 @@ pub fn fault_form(props: &FormProps) -> Html {
             ("probability", "1".into()),
             ("extra_ms", "500".into()),
         ]
-    });
+    },
+    view: fault_form,
+};
+
+fn fault_form(props: &FormProps, form: FormHandle) -> Html {
     let kind = form.value("type").to_string();
     let mut ends = vec![(String::new(), "any node".to_string())];
     ends.extend(props.options.nodes.iter().cloned());

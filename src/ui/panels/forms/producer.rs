@@ -7,13 +7,12 @@ use crate::engine::client::{KeyPattern, Workload};
 use crate::engine::command::Command;
 use crate::engine::config::{Acks, ProducerConfig};
 use crate::ui::panels::form::{self, Check, FormHandle, Parse, Select, Text};
-use crate::ui::panels::{options, FormProps};
+use crate::ui::panels::{options, FormDef, FormProps};
 
 const ID: &str = "add-producer";
 
-#[function_component(AddProducerForm)]
-pub fn add_producer_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| {
+pub static ADD_PRODUCER_FORM: FormDef = FormDef {
+    init: |_| {
         let d = ProducerConfig::default();
         vec![
             ("name", String::new()),
@@ -28,7 +27,11 @@ pub fn add_producer_form(props: &FormProps) -> Html {
             ("config.batch.size", d.batch_size.to_string()),
             ("config.transactional.id", String::new()),
         ]
-    });
+    },
+    view: add_producer_form,
+};
+
+fn add_producer_form(props: &FormProps, form: FormHandle) -> Html {
     let topics = props.options.topic_options();
     let suggested = props.options.free_producer.clone();
     let onsubmit = {
@@ -139,9 +142,8 @@ pub fn key_fields(form: &FormHandle, id: &str) -> Html {
 const WORKLOAD: &str = "set-workload";
 
 /// Change what a running producer's application sends (`SetWorkload`): topic, rate, keys.
-#[function_component(WorkloadForm)]
-pub fn workload_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| {
+pub static WORKLOAD_FORM: FormDef = FormDef {
+    init: |_| {
         vec![
             ("producer", String::new()),
             ("workload.topic", String::new()),
@@ -150,7 +152,11 @@ pub fn workload_form(props: &FormProps) -> Html {
             ("workload.key.prefix", "key-".into()),
             ("workload.key.cardinality", "8".into()),
         ]
-    });
+    },
+    view: workload_form,
+};
+
+fn workload_form(props: &FormProps, form: FormHandle) -> Html {
     let producers = options::same(props.options.producers.iter().map(|(p, _)| p.clone()));
     let topics = props.options.topic_options();
     let chosen = form::selected(form.value("producer"), &producers);

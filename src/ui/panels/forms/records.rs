@@ -5,19 +5,20 @@ use yew::prelude::*;
 
 use crate::engine::command::Command;
 use crate::engine::ids::TopicPartition;
-use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::FormProps;
+use crate::ui::panels::form::{self, FormHandle, Parse, Select, Text};
+use crate::ui::panels::{FormDef, FormProps};
 
 const ID: &str = "delete-records";
 
 /// The engine names `tp` for a partition that does not exist or has no leader.
 const ALIASES: &[(&str, &str)] = &[("tp", "tp.partition")];
 
-#[function_component(DeleteRecordsForm)]
-pub fn delete_records_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| {
-        vec![("tp.topic", String::new()), ("tp.partition", "0".into()), ("before_offset", String::new())]
-    });
+pub static DELETE_RECORDS_FORM: FormDef = FormDef {
+    init: |_| vec![("tp.topic", String::new()), ("tp.partition", "0".into()), ("before_offset", String::new())],
+    view: delete_records_form,
+};
+
+fn delete_records_form(props: &FormProps, form: FormHandle) -> Html {
     let topics = props.options.topic_options();
     let onsubmit = {
         let form = form.clone();

@@ -5,21 +5,24 @@
 use yew::prelude::*;
 
 use crate::engine::command::{Command, OffsetResetSpec};
-use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, FormProps};
+use crate::ui::panels::form::{self, FormHandle, Parse, Select, Text};
+use crate::ui::panels::{options, FormDef, FormProps};
 
 const ID: &str = "reset-offsets";
 
-#[function_component(ResetOffsetsForm)]
-pub fn reset_offsets_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| {
+pub static RESET_OFFSETS_FORM: FormDef = FormDef {
+    init: |_| {
         vec![
             ("group", String::new()),
             ("topic", String::new()),
             ("spec.to", "earliest".into()),
             ("spec.value", String::new()),
         ]
-    });
+    },
+    view: reset_offsets_form,
+};
+
+fn reset_offsets_form(props: &FormProps, form: FormHandle) -> Html {
     let groups = options::same(props.options.groups.iter().cloned());
     let topics = props.options.topic_options();
     let to = form.value("spec.to").to_string();

@@ -8,9 +8,8 @@ use crate::engine::command::{Command, OffsetResetSpec};
 use crate::engine::ids::TopicPartition;
 use crate::engine::snapshot::ClusterSnapshot;
 use crate::ui::model;
-use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, ApplyThen};
-use crate::ui::state::Shared;
+use crate::ui::panels::form::{self, FormHandle, Parse, Select, Text};
+use crate::ui::panels::{options, FormDef, FormProps};
 
 const ID: &str = "seek";
 
@@ -23,19 +22,16 @@ fn read_committed(snap: &ClusterSnapshot, consumer: &str) -> bool {
         .is_some_and(|c| c.consumer.config.isolation_level == IsolationLevel::ReadCommitted)
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SeekFormProps {
-    /// For the consumers' assignments and the offsets to seek to.
-    pub snapshot: Shared<ClusterSnapshot>,
-    pub on_apply: ApplyThen,
-}
-
-#[function_component(SeekForm)]
-pub fn seek_form(props: &SeekFormProps) -> Html {
-    let form = form::use_form(|| {
+/// Drawn with `FormProps::snapshot` set: for the consumers' assignments and the offsets to seek to.
+pub static SEEK_FORM: FormDef = FormDef {
+    init: |_| {
         vec![("consumer", String::new()), ("tp", String::new()), ("to", "earliest".into()), ("value", String::new())]
-    });
-    let snap = &props.snapshot;
+    },
+    view: seek_form,
+};
+
+fn seek_form(props: &FormProps, form: FormHandle) -> Html {
+    let Some(snap) = &props.snapshot else { return Html::default() };
     let consumers = options::same(snap.consumers.iter().filter(|c| c.status.is_up()).map(|c| c.consumer.name.clone()));
     let consumer = form::selected(form.value("consumer"), &consumers);
     let assigned: Vec<(String, String)> = snap
@@ -48,7 +44,7 @@ pub fn seek_form(props: &SeekFormProps) -> Html {
     let onsubmit = {
         let form = form.clone();
         let on_apply = props.on_apply.clone();
-        let snapshot = props.snapshot.clone();
+        let snapshot = snap.clone();
         let (consumers, assigned) = (consumers.clone(), assigned.clone());
         form::on_submit(move || {
             let mut p = Parse::new(&form);

@@ -6,28 +6,31 @@ use yew::prelude::*;
 use crate::engine::command::Command;
 use crate::engine::config::{CleanupPolicy, TopicConfig};
 use crate::engine::read::FromJson;
-use crate::ui::panels::form::{self, Parse, Select, Text};
-use crate::ui::panels::{options, FormProps};
+use crate::ui::panels::form::{self, FormHandle, Parse, Select, Text};
+use crate::ui::panels::options::{self, FormOptions};
+use crate::ui::panels::{FormDef, FormProps};
 
 const CREATE: &str = "create-topic";
 const ADD_PARTITIONS: &str = "add-partitions";
 
-#[function_component(CreateTopicForm)]
-pub fn create_topic_form(props: &FormProps) -> Html {
-    let brokers = props.options.brokers.len().clamp(1, 3);
-    let form = form::use_form(move || {
-        let d = TopicConfig::default();
-        vec![
-            ("name", String::new()),
-            ("partitions", "3".into()),
-            ("replication_factor", brokers.to_string()),
-            ("config.retention.ms", d.retention_ms.to_string()),
-            ("config.retention.bytes", d.retention_bytes.to_string()),
-            ("config.segment.bytes", d.segment_bytes.to_string()),
-            ("config.cleanup.policy", d.cleanup_policy.as_str().into()),
-            ("config.min.insync.replicas", d.min_insync_replicas.to_string()),
-        ]
-    });
+pub static CREATE_TOPIC_FORM: FormDef = FormDef { init: create_topic_values, view: create_topic_form };
+
+fn create_topic_values(options: &FormOptions) -> Vec<(&'static str, String)> {
+    let brokers = options.brokers.len().clamp(1, 3);
+    let d = TopicConfig::default();
+    vec![
+        ("name", String::new()),
+        ("partitions", "3".into()),
+        ("replication_factor", brokers.to_string()),
+        ("config.retention.ms", d.retention_ms.to_string()),
+        ("config.retention.bytes", d.retention_bytes.to_string()),
+        ("config.segment.bytes", d.segment_bytes.to_string()),
+        ("config.cleanup.policy", d.cleanup_policy.as_str().into()),
+        ("config.min.insync.replicas", d.min_insync_replicas.to_string()),
+    ]
+}
+
+fn create_topic_form(props: &FormProps, form: FormHandle) -> Html {
     let onsubmit = {
         let form = form.clone();
         let on_apply = props.on_apply.clone();
@@ -83,9 +86,10 @@ pub fn create_topic_form(props: &FormProps) -> Html {
     }
 }
 
-#[function_component(AddPartitionsForm)]
-pub fn add_partitions_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| vec![("topic", String::new()), ("total", String::new())]);
+pub static ADD_PARTITIONS_FORM: FormDef =
+    FormDef { init: |_| vec![("topic", String::new()), ("total", String::new())], view: add_partitions_form };
+
+fn add_partitions_form(props: &FormProps, form: FormHandle) -> Html {
     let topics = props.options.topic_options();
     let topic = form::selected(form.value("topic"), &topics);
     let now = topic.as_deref().and_then(|t| props.options.partitions_of(t));
@@ -122,9 +126,9 @@ pub fn add_partitions_form(props: &FormProps) -> Html {
 
 const DELETE: &str = "delete-topic";
 
-#[function_component(DeleteTopicForm)]
-pub fn delete_topic_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| vec![("topic", String::new())]);
+pub static DELETE_TOPIC_FORM: FormDef = FormDef { init: |_| vec![("topic", String::new())], view: delete_topic_form };
+
+fn delete_topic_form(props: &FormProps, form: FormHandle) -> Html {
     let topics = props.options.topic_options();
     let onsubmit = {
         let form = form.clone();
@@ -167,9 +171,12 @@ fn config_map(config: &TopicConfig) -> serde_json::Map<String, serde_json::Value
 /// config by its Kafka name; the rest of the topic's config is kept. An
 /// unknown name or a value of the wrong type is refused by the config's own
 /// deserializer, an out-of-range value by the engine.
-#[function_component(AlterConfigForm)]
-pub fn alter_config_form(props: &FormProps) -> Html {
-    let form = form::use_form(|| vec![("topic", String::new()), ("name", String::new()), ("value", String::new())]);
+pub static ALTER_CONFIG_FORM: FormDef = FormDef {
+    init: |_| vec![("topic", String::new()), ("name", String::new()), ("value", String::new())],
+    view: alter_config_form,
+};
+
+fn alter_config_form(props: &FormProps, form: FormHandle) -> Html {
     let topics = props.options.topic_options();
     let topic = form::selected(form.value("topic"), &topics);
     let current = topic.as_ref().and_then(|t| props.options.configs.iter().find(|(n, _)| n == t)).map(|(_, c)| c);
