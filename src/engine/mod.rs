@@ -23,6 +23,7 @@ pub mod error;
 pub mod event;
 pub mod group;
 pub mod hash;
+pub mod json;
 pub mod ids;
 pub mod log;
 pub mod metrics;
