@@ -110,7 +110,8 @@ impl TxnMetadata {
     }
 
     pub fn encode(&self, transactional_id: &str) -> (Option<Blob>, Option<Blob>) {
-        let value = serde_json::to_string(self).expect("transaction metadata serializes");
+        // Not `expect`: it would keep serde_json::Error's `Debug` in the wasm (~1 KB).
+        let value = serde_json::to_string(self).unwrap_or_else(|_| panic!("transaction metadata serializes"));
         (Some(Blob::from(transactional_id)), Some(Blob::from(value)))
     }
 
