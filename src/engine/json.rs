@@ -322,7 +322,11 @@ impl Parser<'_> {
                 None => valid = false,
             }
         }
-        if valid { Ok(n) } else { Err(self.error(INVALID_ESCAPE)) }
+        if valid {
+            Ok(n)
+        } else {
+            Err(self.error(INVALID_ESCAPE))
+        }
     }
 
     /// At `-` or a digit.
@@ -424,7 +428,7 @@ fn float(text: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
-    use serde_json::{Value, json};
+    use serde_json::{json, Value};
 
     use super::parse;
 
@@ -516,7 +520,10 @@ mod tests {
         assert_eq!(s(r#""\u0041\u00e9\u20AC""#), "Aé€");
         assert_eq!(s(r#""\ud83d\ude00 é 😀""#), "😀 é 😀");
         assert_eq!(s("\"\u{7f}\""), "\u{7f}", "DEL is no control character to JSON");
-        assert_eq!(err("\"a\u{1}\""), "control character (\\u0000-\\u001F) found while parsing a string at line 1 column 3");
+        assert_eq!(
+            err("\"a\u{1}\""),
+            "control character (\\u0000-\\u001F) found while parsing a string at line 1 column 3"
+        );
         assert_eq!(err("\"\\x\""), "invalid escape at line 1 column 3");
         assert_eq!(err("\"\\u12G4\""), "invalid escape at line 1 column 7");
         assert_eq!(err("\"\\udc00\""), "lone leading surrogate in hex escape at line 1 column 7");
@@ -548,9 +555,41 @@ mod tests {
         assert_eq!(err("nul"), "EOF while parsing a value at line 1 column 3");
         assert_eq!(err("nulx"), "expected ident at line 1 column 4");
         for text in [
-            "", " ", "[", "[1", "[1,", "[1 2]", "[,1]", "{", "{\"a\"", "{\"a\":", "{\"a\" 1}", "{1:2}", "{\"a\":1 \"b\":2}",
-            "{\"a\":1,", "{\"a\":1,2}", "{,}", "]", "}", ":", "\"a\":", "tru", "truex", "[true false]", "{\"a\":1}}",
-            "[1]]", "\n\n  [1,\n  ]", "\r\n{\"a\"\n:\n", "é", "[\"é\", é]", "-", "-.", "1.x", "1e", "1ex", "1e+",
+            "",
+            " ",
+            "[",
+            "[1",
+            "[1,",
+            "[1 2]",
+            "[,1]",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\" 1}",
+            "{1:2}",
+            "{\"a\":1 \"b\":2}",
+            "{\"a\":1,",
+            "{\"a\":1,2}",
+            "{,}",
+            "]",
+            "}",
+            ":",
+            "\"a\":",
+            "tru",
+            "truex",
+            "[true false]",
+            "{\"a\":1}}",
+            "[1]]",
+            "\n\n  [1,\n  ]",
+            "\r\n{\"a\"\n:\n",
+            "é",
+            "[\"é\", é]",
+            "-",
+            "-.",
+            "1.x",
+            "1e",
+            "1ex",
+            "1e+",
         ] {
             agree(text);
         }

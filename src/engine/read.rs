@@ -180,9 +180,7 @@ impl FromJson for u64 {
     fn from_json(value: &Value) -> Result<Self> {
         match value {
             Value::Number(n) if n.is_u64() => Ok(n.as_u64().unwrap_or_default()),
-            Value::Number(n) if n.is_i64() => {
-                Err(invalid_value(&number_unexpected(n), "u64"))
-            }
+            Value::Number(n) if n.is_i64() => Err(invalid_value(&number_unexpected(n), "u64")),
             _ => Err(invalid_type(value, "u64")),
         }
     }
@@ -251,11 +249,7 @@ fn fields_of<'a>(
     match map.keys().find(|k| *k != skip && !names.contains(&k.as_str())) {
         None => Ok(Fields(map)),
         Some(key) => {
-            let e = if listed {
-                unknown_field(key, names)
-            } else {
-                error(format!("unknown field `{key}`"))
-            };
+            let e = if listed { unknown_field(key, names) } else { error(format!("unknown field `{key}`")) };
             Err(e.in_field(key))
         }
     }
@@ -323,9 +317,7 @@ fn external(value: &Value) -> Result<(&str, Option<&Value>)> {
             let (name, content) = map.iter().next().expect("one entry");
             Ok((name, Some(content)))
         }
-        Value::Object(_) => {
-            Err(invalid_value("map", "map with a single key"))
-        }
+        Value::Object(_) => Err(invalid_value("map", "map with a single key")),
         _ => Err(invalid_type(value, "string or map")),
     }
 }
@@ -730,7 +722,8 @@ impl FromJson for Subscription {
 impl FromJson for TxnMetadata {
     fn from_json(value: &Value) -> Result<Self> {
         use TxnState::{CompleteAbort, CompleteCommit, Empty, Ongoing, PrepareAbort, PrepareCommit};
-        const STATES: &[&str] = &["Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit", "CompleteAbort"];
+        const STATES: &[&str] =
+            &["Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit", "CompleteAbort"];
         let f = Fields(map(value, "struct TxnMetadata")?);
         let state = match f.0.get("state") {
             Some(state) => unit_variant(state, STATES).map_err(|e| e.in_field("state"))?,
