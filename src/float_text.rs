@@ -13,7 +13,8 @@ pub fn display(x: f64) -> String {
         return non_finite(x).to_string();
     }
     // serde_json writes finite floats with ryu: `1.0`, `0.3`, `1e-7`, `1.5e21`, `-0.0`.
-    let ryu = serde_json::to_string(&x).expect("a finite float serializes");
+    // Not `expect`: it would keep serde_json::Error's `Debug` in the wasm (~1 KB).
+    let ryu = serde_json::to_string(&x).unwrap_or_else(|_| panic!("a finite float serializes"));
     let (negative, ryu) = match ryu.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, ryu.as_str()),

@@ -24,6 +24,7 @@ pub mod event;
 pub mod group;
 pub mod hash;
 pub mod ids;
+pub mod json;
 pub mod log;
 pub mod metrics;
 pub mod net;

@@ -19,7 +19,7 @@
 //! duplicate when reading text); a JSON array is not read as a struct's
 //! fields in order, nor `[]` as an internally tagged enum without its tag.
 
-use serde::de::{Error as _, Unexpected};
+use serde::de::Error as _;
 use serde_json::{Map, Number, Value};
 
 use super::blob::Blob;
@@ -36,6 +36,7 @@ use super::scenario::{
     ConsumerSpec, Lesson, LessonStep, ProducerSpec, Question, Scenario, ScenarioError, TimedCommand, TopicSpec,
 };
 use super::sim::{BrokerSpec, ClusterSpec};
+use super::txn::state::{TxnMetadata, TxnState};
 
 pub type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -48,17 +49,12 @@ pub trait FromJson: Sized {
 /// Parses JSON text and reads it as `T` (no checks beyond the format's: see
 /// `Scenario::from_json` for a whole file).
 pub fn parse<T: FromJson>(text: &str) -> Result<T> {
-    let value: Value = serde_json::from_str(text).map_err(|e| error(format!("not valid JSON: {e}")))?;
+    let value = super::json::parse(text).map_err(|e| error(format!("not valid JSON: {e}")))?;
     T::from_json(&value)
 }
 
 fn error(message: String) -> ScenarioError {
     ScenarioError { path: String::new(), message }
-}
-
-/// serde's own message (serde_json's errors print just it when they have no position).
-fn serde_message(e: serde_json::Error) -> ScenarioError {
-    error(e.to_string())
 }
 
 impl ScenarioError {
@@ -83,36 +79,64 @@ impl ScenarioError {
     }
 }
 
-/// How serde names a value of the wrong type.
-fn unexpected(value: &Value) -> Unexpected<'_> {
+// serde's messages, written here: serde's `Unexpected` would bring its `Display`, and with it
+// core's `f64` formatting (~10 KB raw), into the wasm for the one float arm.
+
+/// How serde_json names a value of the wrong type (serde's `Unexpected` as serde_json prints
+/// it: `null`, `boolean `true``, `integer `-1``, `floating point `1.5``, `string "a"`).
+fn unexpected(value: &Value) -> String {
     match value {
-        Value::Null => Unexpected::Unit,
-        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("boolean `{b}`"),
         Value::Number(n) => number_unexpected(n),
-        Value::String(s) => Unexpected::Str(s),
-        Value::Array(_) => Unexpected::Seq,
-        Value::Object(_) => Unexpected::Map,
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "sequence".to_string(),
+        Value::Object(_) => "map".to_string(),
     }
 }
 
-fn number_unexpected(n: &Number) -> Unexpected<'static> {
+fn number_unexpected(n: &Number) -> String {
     match (n.as_u64(), n.as_i64()) {
-        (Some(u), _) => Unexpected::Unsigned(u),
-        (None, Some(i)) => Unexpected::Signed(i),
-        _ => Unexpected::Float(n.as_f64().unwrap_or_default()),
+        (Some(u), _) => format!("integer `{u}`"),
+        (None, Some(i)) => format!("integer `{i}`"),
+        // serde_json writes the float as its serializer does (`1.5`, `1e+20`).
+        _ => format!("floating point `{}`", serde_json::to_string(n).unwrap_or_default()),
     }
 }
 
 fn invalid_type(value: &Value, expected: &str) -> ScenarioError {
-    serde_message(serde_json::Error::invalid_type(unexpected(value), &expected))
+    error(format!("invalid type: {}, expected {expected}", unexpected(value)))
+}
+
+fn invalid_value(unexpected: &str, expected: &str) -> ScenarioError {
+    error(format!("invalid value: {unexpected}, expected {expected}"))
 }
 
 fn missing(field: &'static str) -> ScenarioError {
-    serde_message(serde_json::Error::missing_field(field))
+    error(format!("missing field `{field}`"))
+}
+
+/// serde's list of the names expected: `` `a` ``, `` `a` or `b` ``, `` one of `a`, `b`, `c` ``.
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [one] => format!("`{one}`"),
+        [a, b] => format!("`{a}` or `{b}`"),
+        _ => format!("one of {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 fn unknown_variant(name: &str, expected: &'static [&'static str]) -> ScenarioError {
-    serde_message(serde_json::Error::unknown_variant(name, expected))
+    error(match expected {
+        [] => format!("unknown variant `{name}`, there are no variants"),
+        _ => format!("unknown variant `{name}`, expected {}", one_of(expected)),
+    })
+}
+
+fn unknown_field(key: &str, expected: &'static [&'static str]) -> ScenarioError {
+    error(match expected {
+        [] => format!("unknown field `{key}`, there are no fields"),
+        _ => format!("unknown field `{key}`, expected {}", one_of(expected)),
+    })
 }
 
 // Primitives.
@@ -122,9 +146,15 @@ fn integer(value: &Value, expected: &'static str, min: i64, max: i64) -> Result<
     match value {
         Value::Number(n) if n.is_i64() || n.is_u64() => match n.as_i64() {
             Some(i) if (min..=max).contains(&i) => Ok(i),
-            _ => Err(serde_message(serde_json::Error::invalid_value(number_unexpected(n), &expected))),
+            _ => Err(invalid_value(&number_unexpected(n), expected)),
         },
         _ => Err(invalid_type(value, expected)),
+    }
+}
+
+impl FromJson for i16 {
+    fn from_json(value: &Value) -> Result<Self> {
+        integer(value, "i16", i16::MIN.into(), i16::MAX.into()).map(|i| i as i16)
     }
 }
 
@@ -150,9 +180,7 @@ impl FromJson for u64 {
     fn from_json(value: &Value) -> Result<Self> {
         match value {
             Value::Number(n) if n.is_u64() => Ok(n.as_u64().unwrap_or_default()),
-            Value::Number(n) if n.is_i64() => {
-                Err(serde_message(serde_json::Error::invalid_value(number_unexpected(n), &"u64")))
-            }
+            Value::Number(n) if n.is_i64() => Err(invalid_value(&number_unexpected(n), "u64")),
             _ => Err(invalid_type(value, "u64")),
         }
     }
@@ -221,11 +249,7 @@ fn fields_of<'a>(
     match map.keys().find(|k| *k != skip && !names.contains(&k.as_str())) {
         None => Ok(Fields(map)),
         Some(key) => {
-            let e = if listed {
-                serde_message(serde_json::Error::unknown_field(key, names))
-            } else {
-                error(format!("unknown field `{key}`"))
-            };
+            let e = if listed { unknown_field(key, names) } else { error(format!("unknown field `{key}`")) };
             Err(e.in_field(key))
         }
     }
@@ -293,9 +317,7 @@ fn external(value: &Value) -> Result<(&str, Option<&Value>)> {
             let (name, content) = map.iter().next().expect("one entry");
             Ok((name, Some(content)))
         }
-        Value::Object(_) => {
-            Err(serde_message(serde_json::Error::invalid_value(Unexpected::Map, &"map with a single key")))
-        }
+        Value::Object(_) => Err(invalid_value("map", "map with a single key")),
         _ => Err(invalid_type(value, "string or map")),
     }
 }
@@ -312,7 +334,7 @@ fn unit(content: Option<&Value>) -> Result<()> {
 fn newtype<T: FromJson>(name: &str, content: Option<&Value>) -> Result<T> {
     match content {
         Some(value) => Fields::read(value, name),
-        None => Err(serde_message(serde_json::Error::invalid_type(Unexpected::UnitVariant, &"newtype variant"))),
+        None => Err(error("invalid type: unit variant, expected newtype variant".to_string())),
     }
 }
 
@@ -691,6 +713,31 @@ impl FromJson for Subscription {
             "assign" => newtype(name, content).map(Subscription::Assign),
             _ => Err(unknown_variant(name, &["subscribe", "assign"])),
         }
+    }
+}
+
+/// A `__transaction_state` record's value, as `TxnMetadata::encode` writes it (serde's field
+/// and variant names). Read here rather than by its derived `Deserialize`, which would bring
+/// serde_json's deserializer into the wasm for this one type. Not `deny_unknown_fields`.
+impl FromJson for TxnMetadata {
+    fn from_json(value: &Value) -> Result<Self> {
+        use TxnState::{CompleteAbort, CompleteCommit, Empty, Ongoing, PrepareAbort, PrepareCommit};
+        const STATES: &[&str] =
+            &["Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit", "CompleteAbort"];
+        let f = Fields(map(value, "struct TxnMetadata")?);
+        let state = match f.0.get("state") {
+            Some(state) => unit_variant(state, STATES).map_err(|e| e.in_field("state"))?,
+            None => return Err(missing("state")),
+        };
+        Ok(TxnMetadata {
+            producer_id: f.req("producer_id")?,
+            producer_epoch: f.req("producer_epoch")?,
+            timeout_ms: f.req("timeout_ms")?,
+            state: [Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort][state],
+            partitions: f.req::<Vec<TopicPartition>>("partitions")?.into_iter().collect(),
+            txn_start_ms: f.req("txn_start_ms")?,
+            last_update_ms: f.req("last_update_ms")?,
+        })
     }
 }
 

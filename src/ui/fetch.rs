@@ -39,7 +39,9 @@ pub fn fetch_text(url: &str, then: Callback<Result<String, String>>) {
     let got = Closure::once(move |response: JsValue| {
         let ok = get(&response, &"ok".into()).and_then(|v| v.as_bool()).unwrap_or(false);
         if !ok {
-            let status = get(&response, &"status".into()).and_then(|v| v.as_f64()).unwrap_or(0.0);
+            // An integer (`404`): as u16, since formatting the f64 would bring core's float
+            // `Display` into the wasm for this one message.
+            let status = get(&response, &"status".into()).and_then(|v| v.as_f64()).unwrap_or(0.0) as u16;
             then.emit(Err(format!("could not fetch {url_shown}: HTTP {status}")));
             return;
         }

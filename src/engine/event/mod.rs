@@ -74,7 +74,8 @@ into_event!(
 pub fn trace_hash<'a>(events: impl IntoIterator<Item = &'a TimedEvent>) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for event in events {
-        let json = serde_json::to_vec(event).expect("events serialize");
+        // Not `expect`: it would keep serde_json::Error's `Debug` in the wasm (~1 KB).
+        let json = serde_json::to_vec(event).unwrap_or_else(|_| panic!("events serialize"));
         for byte in json.iter().chain(b"\n") {
             hash ^= *byte as u64;
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);

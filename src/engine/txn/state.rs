@@ -110,7 +110,8 @@ impl TxnMetadata {
     }
 
     pub fn encode(&self, transactional_id: &str) -> (Option<Blob>, Option<Blob>) {
-        let value = serde_json::to_string(self).expect("transaction metadata serializes");
+        // Not `expect`: it would keep serde_json::Error's `Debug` in the wasm (~1 KB).
+        let value = serde_json::to_string(self).unwrap_or_else(|_| panic!("transaction metadata serializes"));
         (Some(Blob::from(transactional_id)), Some(Blob::from(value)))
     }
 
@@ -121,10 +122,10 @@ impl TxnMetadata {
             for record in batch.records.iter() {
                 let Some(key) = &record.key else { continue };
                 let id = key.to_text_lossy();
-                // `encode` wrote text: read it as text, so the bundle carries serde_json's one `&str`
-                // parser (scenario files) rather than a second one for byte slices.
+                // `encode` wrote text: read back by the crate's one JSON parser and reader
+                // (`engine::json`, `engine::read`), not serde_json's deserializer.
                 let text = record.value.as_ref().and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
-                let metadata = text.and_then(|t| serde_json::from_str(t).ok());
+                let metadata = text.and_then(|t| crate::engine::read::parse(t).ok());
                 out.push((id, metadata));
             }
         }

@@ -161,7 +161,7 @@ const ALTER: &str = "alter-config";
 
 /// A topic's config as Kafka's name → JSON value (`retention.ms` → 604800000).
 fn config_map(config: &TopicConfig) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::from_str(&crate::engine::write::to_json(config)) {
+    match crate::engine::json::parse(&crate::engine::write::to_json(config)) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     }
@@ -197,7 +197,7 @@ fn alter_config_form(props: &FormProps, form: FormHandle) -> Html {
             let name = p.required("name", "a config name such as retention.ms");
             let text = p.required("value", "a value");
             let mut map = config_map(&config.clone().unwrap_or_default());
-            let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
+            let value = crate::engine::json::parse(&text).unwrap_or(serde_json::Value::String(text.clone()));
             map.insert(name.clone(), value);
             let altered = TopicConfig::from_json(&serde_json::Value::Object(map));
             if let Err(e) = &altered {
