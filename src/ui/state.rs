@@ -111,10 +111,81 @@ impl<T: Default> Default for Shared<T> {
     }
 }
 
-/// The newest events, oldest first: each frame's drained events are one
-/// chunk, so keeping the last `EVENTS_KEPT` never copies an event.
+/// The newest events: the notable ones and the data-path ones (see
+/// [`is_data_path`]) in two rings, each frame's drained events moved (never
+/// copied) into one chunk of either. The newest `EVENTS_KEPT` events of every
+/// kind are all among the newest `EVENTS_KEPT` of their own ring, so merging
+/// the rings by sequence number gives them back; the notable-only view
+/// ([`RecentEvents::notable`]) shares the notable ring's chunks.
 #[derive(Clone, Default)]
 pub struct RecentEvents {
+    notable: Ring,
+    /// Empty in the notable-only view.
+    data: Ring,
+}
+
+impl PartialEq for RecentEvents {
+    fn eq(&self, other: &Self) -> bool {
+        self.seen() == other.seen() && self.len() == other.len()
+    }
+}
+
+impl fmt::Debug for RecentEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecentEvents {{ len: {}, seen: {} }}", self.len(), self.seen())
+    }
+}
+
+impl RecentEvents {
+    fn push(&mut self, events: Vec<TimedEvent>) {
+        let (data, notable): (Vec<TimedEvent>, Vec<TimedEvent>) =
+            events.into_iter().partition(|e| is_data_path(&e.event));
+        self.notable.push(notable, EVENTS_KEPT);
+        self.data.push(data, EVENTS_KEPT);
+    }
+
+    /// The notable events only (sharing this ring's chunks).
+    pub fn notable(&self) -> RecentEvents {
+        RecentEvents { notable: self.notable.clone(), data: Ring::default() }
+    }
+
+    pub fn len(&self) -> u32 {
+        (self.notable.len + self.data.len).min(EVENTS_KEPT)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Events pushed since the app (or scenario) started, kept or not.
+    pub fn seen(&self) -> u64 {
+        self.notable.seen + self.data.seen
+    }
+
+    /// Newest first: the two rings merged by sequence number.
+    pub fn newest_first(&self) -> impl Iterator<Item = &TimedEvent> + '_ {
+        let mut notable = self.notable.iter().rev().peekable();
+        let mut data = self.data.iter().rev().peekable();
+        std::iter::from_fn(move || match (notable.peek(), data.peek()) {
+            (Some(n), Some(d)) if d.seq > n.seq => data.next(),
+            (Some(_), _) => notable.next(),
+            (None, _) => data.next(),
+        })
+        .take(self.len() as usize)
+    }
+
+    /// Oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &TimedEvent> + '_ {
+        let mut events: Vec<&TimedEvent> = self.newest_first().collect();
+        events.reverse();
+        events.into_iter()
+    }
+}
+
+/// Some of the newest events, oldest first: each frame's drained events are
+/// one chunk, so keeping the last `keep` never copies an event.
+#[derive(Clone, Default)]
+struct Ring {
     /// (chunk, index of its first kept event).
     chunks: VecDeque<(Rc<[TimedEvent]>, u32)>,
     len: u32,
@@ -122,19 +193,7 @@ pub struct RecentEvents {
     seen: u64,
 }
 
-impl PartialEq for RecentEvents {
-    fn eq(&self, other: &Self) -> bool {
-        self.seen == other.seen && self.len == other.len
-    }
-}
-
-impl fmt::Debug for RecentEvents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RecentEvents {{ len: {}, seen: {} }}", self.len, self.seen)
-    }
-}
-
-impl RecentEvents {
+impl Ring {
     fn push(&mut self, events: Vec<TimedEvent>, keep: u32) {
         if events.is_empty() {
             return;
@@ -156,21 +215,8 @@ impl RecentEvents {
         }
     }
 
-    pub fn len(&self) -> u32 {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Events pushed since the app (or scenario) started, kept or not.
-    pub fn seen(&self) -> u64 {
-        self.seen
-    }
-
     /// Oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &TimedEvent> + '_ {
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &TimedEvent> + '_ {
         self.chunks.iter().flat_map(|(chunk, start)| chunk[*start as usize..].iter())
     }
 }
@@ -478,11 +524,10 @@ pub struct AppState {
     pub snapshot: Shared<ClusterSnapshot>,
     /// Every frame.
     pub flights: Shared<Flights>,
-    /// The newest `EVENTS_KEPT` events of every kind.
+    /// The newest `EVENTS_KEPT` events of every kind, and (`events.notable()`)
+    /// the newest `EVENTS_KEPT` that are not data-path traffic (see `is_data_path`).
     pub events: RecentEvents,
-    /// The newest `EVENTS_KEPT` events that are not data-path traffic (see `is_data_path`).
-    pub notable: RecentEvents,
-    /// `events` and `notable` as of the last snapshot rebuild: what the event
+    /// `events` and `events.notable()` as of the last snapshot rebuild: what the event
     /// log shows, so it re-renders with the snapshot rather than every frame.
     pub events_shown: (RecentEvents, RecentEvents),
     pub truncations: Shared<Truncations>,
@@ -582,7 +627,6 @@ impl AppState {
             snapshot: Shared::new(snapshot),
             flights: Shared::default(),
             events: RecentEvents::default(),
-            notable: RecentEvents::default(),
             events_shown: Default::default(),
             truncations: Shared::default(),
             history: Shared::default(),
@@ -677,7 +721,7 @@ impl AppState {
             self.history = Shared::new(history);
         }
         self.snapshot = Shared::new(snapshot);
-        self.events_shown = (self.events.clone(), self.notable.clone());
+        self.events_shown = (self.events.clone(), self.events.notable());
         self.since_snapshot_ms = 0.0;
         if self.selection.topic.as_ref().is_none_or(|t| !self.snapshot.metadata.topics.contains_key(t)) {
             self.selection.topic = self.default_topic();
@@ -707,9 +751,7 @@ impl AppState {
         if let Some(map) = truncations {
             self.truncations = Shared::new(map);
         }
-        let notable: Vec<TimedEvent> = events.iter().filter(|e| !is_data_path(&e.event)).cloned().collect();
-        self.notable.push(notable, EVENTS_KEPT);
-        self.events.push(events, EVENTS_KEPT);
+        self.events.push(events);
     }
 
     /// Drops the flights that arrived (and were drawn long enough) and adds `sent`.

@@ -150,7 +150,7 @@ async fn the_event_log_filtered_by_broker_shows_only_that_broker_s_events() {
     let props = EventLogProps {
         snapshot: state.snapshot.clone(),
         events: state.events.clone(),
-        notable: state.notable.clone(),
+        notable: state.events.notable(),
         on_select,
         history: state.history.clone(),
     };

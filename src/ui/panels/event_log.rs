@@ -126,7 +126,7 @@ pub fn tone(event: &EngineEvent) -> &'static str {
 pub fn rows(ring: &RecentEvents, filter: &EventFilter, snap: &ClusterSnapshot) -> (Vec<Row>, Vec<&'static str>) {
     let mut out = Vec::new();
     let mut kinds = VecSet::new();
-    for event in ring.iter().rev() {
+    for event in ring.newest_first() {
         let f = facts(event);
         kinds.insert(f.kind);
         if out.len() as u32 >= ROWS_MAX || !filter.matches(&f) {
