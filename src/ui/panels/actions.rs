@@ -12,15 +12,24 @@ use super::forms::{
     WORKLOAD_FORM,
 };
 use super::options::FormOptions;
-use super::{ActionsPanelProps, FormProps};
+use super::{ActionsPanelProps, ApplyThen, FormDef, FormProps};
+use crate::engine::snapshot::ClusterSnapshot;
+use crate::ui::state::Shared;
 
-/// One form's disclosure (one function: inlined, thirteen copies of this markup were wasm bytes).
+/// One form's disclosure and the form (one function: inlined, thirteen
+/// copies of this markup and of the form's props were wasm bytes).
 #[inline(never)]
-fn section(id: &'static str, title: &'static str, open: bool, body: Html) -> Html {
+fn section(
+    (id, title, open): (&'static str, &'static str, bool),
+    def: &'static FormDef,
+    options: &Rc<FormOptions>,
+    snapshot: Option<Shared<ClusterSnapshot>>,
+    on_apply: &ApplyThen,
+) -> Html {
     html! {
         <details class="action" data-testid={format!("action-{id}")} {open}>
             <summary>{ title }</summary>
-            { body }
+            <ActionForm {def} options={options.clone()} {snapshot} on_apply={on_apply.clone()} />
         </details>
     }
 }
@@ -47,32 +56,19 @@ pub fn actions_panel(props: &ActionsPanelProps) -> Html {
         <section class="panel actions-panel" aria-labelledby="actions-title" data-testid="actions-panel">
             <h2 id="actions-title">{ "Actions" }</h2>
             <p class="hint">{ "Kill, stop, restart, isolate or slow a broker from its card in the cluster view; pause, close or crash a client from the clients panel." }</p>
-            { section("add-consumer", "Add a consumer", true,
-                html! { <ActionForm def={&ADD_CONSUMER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("add-fault", "Network faults (drop, delay, partition)", false,
-                html! { <ActionForm def={&FAULT_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("add-producer", "Add a producer", false,
-                html! { <ActionForm def={&ADD_PRODUCER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("set-workload", "Change a producer's workload", false,
-                html! { <ActionForm def={&WORKLOAD_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("create-topic", "Create a topic", false,
-                html! { <ActionForm def={&CREATE_TOPIC_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("add-partitions", "Add partitions", false,
-                html! { <ActionForm def={&ADD_PARTITIONS_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("alter-config", "Alter a topic's config", false,
-                html! { <ActionForm def={&ALTER_CONFIG_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("delete-topic", "Delete a topic", false,
-                html! { <ActionForm def={&DELETE_TOPIC_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("seek", "Seek a consumer", false,
-                html! { <ActionForm def={&SEEK_FORM} options={options.clone()} snapshot={props.snapshot.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("reset-offsets", "Reset a group's offsets", false,
-                html! { <ActionForm def={&RESET_OFFSETS_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("delete-records", "Delete records", false,
-                html! { <ActionForm def={&DELETE_RECORDS_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("add-broker", "Add a broker", false,
-                html! { <ActionForm def={&ADD_BROKER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
-            { section("remove-broker", "Remove a broker", false,
-                html! { <ActionForm def={&REMOVE_BROKER_FORM} options={options.clone()} on_apply={on_apply.clone()} /> }) }
+            { section(("add-consumer", "Add a consumer", true), &ADD_CONSUMER_FORM, &options, None, on_apply) }
+            { section(("add-fault", "Network faults (drop, delay, partition)", false), &FAULT_FORM, &options, None, on_apply) }
+            { section(("add-producer", "Add a producer", false), &ADD_PRODUCER_FORM, &options, None, on_apply) }
+            { section(("set-workload", "Change a producer's workload", false), &WORKLOAD_FORM, &options, None, on_apply) }
+            { section(("create-topic", "Create a topic", false), &CREATE_TOPIC_FORM, &options, None, on_apply) }
+            { section(("add-partitions", "Add partitions", false), &ADD_PARTITIONS_FORM, &options, None, on_apply) }
+            { section(("alter-config", "Alter a topic's config", false), &ALTER_CONFIG_FORM, &options, None, on_apply) }
+            { section(("delete-topic", "Delete a topic", false), &DELETE_TOPIC_FORM, &options, None, on_apply) }
+            { section(("seek", "Seek a consumer", false), &SEEK_FORM, &options, Some(props.snapshot.clone()), on_apply) }
+            { section(("reset-offsets", "Reset a group's offsets", false), &RESET_OFFSETS_FORM, &options, None, on_apply) }
+            { section(("delete-records", "Delete records", false), &DELETE_RECORDS_FORM, &options, None, on_apply) }
+            { section(("add-broker", "Add a broker", false), &ADD_BROKER_FORM, &options, None, on_apply) }
+            { section(("remove-broker", "Remove a broker", false), &REMOVE_BROKER_FORM, &options, None, on_apply) }
         </section>
     }
 }
