@@ -53,12 +53,16 @@ pub fn parse<T: FromJson>(text: &str) -> Result<T> {
     T::from_json(&value)
 }
 
+#[cold]
+#[inline(never)]
 fn error(message: String) -> ScenarioError {
     ScenarioError { path: String::new(), message }
 }
 
 impl ScenarioError {
     /// The error as seen from the object holding it under `key`.
+    #[cold]
+    #[inline(never)]
     fn in_field(mut self, key: &str) -> Self {
         self.path = match self.path.as_bytes().first() {
             None => key.to_string(),
@@ -69,6 +73,8 @@ impl ScenarioError {
     }
 
     /// The error as seen from the array holding it at `index`.
+    #[cold]
+    #[inline(never)]
     fn in_item(mut self, index: usize) -> Self {
         self.path = match self.path.as_bytes().first() {
             None => format!("[{index}]"),
@@ -78,6 +84,9 @@ impl ScenarioError {
         self
     }
 }
+
+// The error path is `#[cold]` and out of line: each field read is then a call and a branch,
+// not a `format!` inlined per field and per type read.
 
 // serde's messages, written here: serde's `Unexpected` would bring its `Display`, and with it
 // core's `f64` formatting (~10 KB raw), into the wasm for the one float arm.
@@ -104,14 +113,20 @@ fn number_unexpected(n: &Number) -> String {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn invalid_type(value: &Value, expected: &str) -> ScenarioError {
     error(format!("invalid type: {}, expected {expected}", unexpected(value)))
 }
 
+#[cold]
+#[inline(never)]
 fn invalid_value(unexpected: &str, expected: &str) -> ScenarioError {
     error(format!("invalid value: {unexpected}, expected {expected}"))
 }
 
+#[cold]
+#[inline(never)]
 fn missing(field: &'static str) -> ScenarioError {
     error(format!("missing field `{field}`"))
 }
@@ -125,6 +140,8 @@ fn one_of(names: &[&str]) -> String {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn unknown_variant(name: &str, expected: &'static [&'static str]) -> ScenarioError {
     error(match expected {
         [] => format!("unknown variant `{name}`, there are no variants"),
@@ -132,6 +149,8 @@ fn unknown_variant(name: &str, expected: &'static [&'static str]) -> ScenarioErr
     })
 }
 
+#[cold]
+#[inline(never)]
 fn unknown_field(key: &str, expected: &'static [&'static str]) -> ScenarioError {
     error(match expected {
         [] => format!("unknown field `{key}`, there are no fields"),
@@ -348,6 +367,8 @@ fn unit_variant(value: &Value, names: &'static [&'static str]) -> Result<usize> 
 }
 
 /// An internally tagged enum's tag names no variant.
+#[cold]
+#[inline(never)]
 fn unknown_tag(tag: &str, name: &str, expected: &'static [&'static str]) -> ScenarioError {
     unknown_variant(name, expected).in_field(tag)
 }
