@@ -244,10 +244,16 @@ fn items(value: &Value) -> Result<&[Value]> {
     }
 }
 
+/// A plain loop: `collect::<Result<Vec<_>>>()` builds a `GenericShunt` iterator per `T`
+/// (1.7 KB more gzipped wasm).
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Value) -> Result<Self> {
         let items = items(value)?;
-        items.iter().enumerate().map(|(i, item)| T::from_json(item).map_err(|e| e.in_item(i))).collect()
+        let mut read = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            read.push(T::from_json(item).map_err(|e| e.in_item(i))?);
+        }
+        Ok(read)
     }
 }
 
