@@ -293,6 +293,13 @@ fn object<'a>(value: &'a Value, names: &'static [&'static str], expected: &str) 
 }
 
 impl<'a> Fields<'a> {
+    /// The field's value, if given: out of line, so the map's search is not inlined into
+    /// every field read.
+    #[inline(never)]
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.0.get(name)
+    }
+
     /// The field as `T`, its path added to an error.
     fn read<T: FromJson>(value: &Value, name: &str) -> Result<T> {
         T::from_json(value).map_err(|e| e.in_field(name))
@@ -300,7 +307,7 @@ impl<'a> Fields<'a> {
 
     /// A field that must be given.
     fn req<T: FromJson>(&self, name: &'static str) -> Result<T> {
-        match self.0.get(name) {
+        match self.get(name) {
             Some(value) => Self::read(value, name),
             None => Err(missing(name)),
         }
@@ -308,7 +315,7 @@ impl<'a> Fields<'a> {
 
     /// A field that may be left out, `default` then (`#[serde(default)]`).
     fn or<T: FromJson>(&self, name: &str, default: T) -> Result<T> {
-        match self.0.get(name) {
+        match self.get(name) {
             Some(value) => Self::read(value, name),
             None => Ok(default),
         }
@@ -316,7 +323,7 @@ impl<'a> Fields<'a> {
 
     /// A field that may be left out, `T::default()` then.
     fn opt<T: FromJson + Default>(&self, name: &str) -> Result<T> {
-        match self.0.get(name) {
+        match self.get(name) {
             Some(value) => Self::read(value, name),
             None => Ok(T::default()),
         }
