@@ -968,24 +968,46 @@ impl FromJson for Command {
         use Command as C;
         let (kind, map) = tagged(value, "type", "internally tagged enum Command")?;
         let f = |names| fields_of(map, names, "type", true);
-        let broker = || f(&["broker"])?.req("broker");
-        let producer = || f(&["producer"])?.req("producer");
-        let consumer = || f(&["consumer"])?.req("consumer");
-        let topic = || f(&["topic"])?.req("topic");
+        // The variants with one field of the same name read it in one place, not once per variant.
         Ok(match kind {
+            "remove_broker" | "kill_broker" | "stop_broker" | "restart_broker" | "heal_broker" => {
+                let broker = f(&["broker"])?.req("broker")?;
+                match kind {
+                    "remove_broker" => C::RemoveBroker { broker },
+                    "kill_broker" => C::KillBroker { broker },
+                    "stop_broker" => C::StopBroker { broker },
+                    "restart_broker" => C::RestartBroker { broker },
+                    _ => C::HealBroker { broker },
+                }
+            }
+            "pause_producer" | "resume_producer" | "begin_transaction" | "commit_transaction"
+            | "abort_transaction" | "close_producer" | "crash_producer" => {
+                let producer = f(&["producer"])?.req("producer")?;
+                match kind {
+                    "pause_producer" => C::PauseProducer { producer },
+                    "resume_producer" => C::ResumeProducer { producer },
+                    "begin_transaction" => C::BeginTransaction { producer },
+                    "commit_transaction" => C::CommitTransaction { producer },
+                    "abort_transaction" => C::AbortTransaction { producer },
+                    "close_producer" => C::CloseProducer { producer },
+                    _ => C::CrashProducer { producer },
+                }
+            }
+            "crash_consumer" | "close_consumer" => {
+                let consumer = f(&["consumer"])?.req("consumer")?;
+                match kind {
+                    "crash_consumer" => C::CrashConsumer { consumer },
+                    _ => C::CloseConsumer { consumer },
+                }
+            }
             "add_broker" => {
                 let f = f(&["id", "rack"])?;
                 C::AddBroker { id: f.opt("id")?, rack: f.opt("rack")? }
             }
-            "remove_broker" => C::RemoveBroker { broker: broker()? },
-            "kill_broker" => C::KillBroker { broker: broker()? },
-            "stop_broker" => C::StopBroker { broker: broker()? },
-            "restart_broker" => C::RestartBroker { broker: broker()? },
             "isolate_broker" => {
                 let f = f(&["broker", "from"])?;
                 C::IsolateBroker { broker: f.req("broker")?, from: f.opt("from")? }
             }
-            "heal_broker" => C::HealBroker { broker: broker()? },
             "slow_broker" => {
                 let f = f(&["broker", "extra_ms"])?;
                 C::SlowBroker { broker: f.req("broker")?, extra_ms: f.req("extra_ms")? }
@@ -1006,7 +1028,7 @@ impl FromJson for Command {
                 let f = f(&["topic", "total"])?;
                 C::AddPartitions { topic: f.req("topic")?, total: f.req("total")? }
             }
-            "delete_topic" => C::DeleteTopic { topic: topic()? },
+            "delete_topic" => C::DeleteTopic { topic: f(&["topic"])?.req("topic")? },
             "alter_topic_config" => {
                 let f = f(&["topic", "config"])?;
                 C::AlterTopicConfig { topic: f.req("topic")?, config: f.req("config")? }
@@ -1023,23 +1045,14 @@ impl FromJson for Command {
                 let f = f(&["producer", "workload"])?;
                 C::SetWorkload { producer: f.req("producer")?, workload: f.opt("workload")? }
             }
-            "pause_producer" => C::PauseProducer { producer: producer()? },
-            "resume_producer" => C::ResumeProducer { producer: producer()? },
             "produce" => {
                 let f = f(&["producer", "record"])?;
                 C::Produce { producer: f.req("producer")?, record: f.req("record")? }
             }
-            "begin_transaction" => C::BeginTransaction { producer: producer()? },
-            "commit_transaction" => C::CommitTransaction { producer: producer()? },
-            "abort_transaction" => C::AbortTransaction { producer: producer()? },
-            "close_producer" => C::CloseProducer { producer: producer()? },
-            "crash_producer" => C::CrashProducer { producer: producer()? },
             "add_consumer" => {
                 let f = f(&["name", "config", "app"])?;
                 C::AddConsumer { name: f.req("name")?, config: f.opt("config")?, app: f.req("app")? }
             }
-            "crash_consumer" => C::CrashConsumer { consumer: consumer()? },
-            "close_consumer" => C::CloseConsumer { consumer: consumer()? },
             "seek" => {
                 let f = f(&["consumer", "tp", "offset"])?;
                 C::Seek { consumer: f.req("consumer")?, tp: f.req("tp")?, offset: f.req("offset")? }
