@@ -538,8 +538,13 @@ macro_rules! config_fields {
         impl FromJson for $ty {
             fn from_json(value: &Value) -> Result<Self> {
                 let f = object(value, $ty::FIELDS, concat!("struct ", stringify!($ty)))?;
-                let d = $ty::default();
-                Ok($ty { $($field: f.or($json, d.$field)?,)* })
+                // Read into the default rather than build a struct literal: an error then drops
+                // one whole value, not the fields read so far (a drop path per field).
+                let mut d = $ty::default();
+                $(if let Some(value) = f.get($json) {
+                    d.$field = Fields::read(value, $json)?;
+                })*
+                Ok(d)
             }
         }
 
