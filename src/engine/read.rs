@@ -985,8 +985,8 @@ impl FromJson for Command {
                     _ => C::HealBroker { broker },
                 }
             }
-            "pause_producer" | "resume_producer" | "begin_transaction" | "commit_transaction"
-            | "abort_transaction" | "close_producer" | "crash_producer" => {
+            "pause_producer" | "resume_producer" | "begin_transaction" | "commit_transaction" | "abort_transaction"
+            | "close_producer" | "crash_producer" => {
                 let producer = f(&["producer"])?.req("producer")?;
                 match kind {
                     "pause_producer" => C::PauseProducer { producer },
