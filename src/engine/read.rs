@@ -171,31 +171,39 @@ fn integer(value: &Value, expected: &'static str, min: i64, max: i64) -> Result<
     }
 }
 
+// The primitives' readers out of line (`#[inline(never)]`): one copy each rather than one per
+// field read (-139 B gzipped wasm).
+
 impl FromJson for i16 {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         integer(value, "i16", i16::MIN.into(), i16::MAX.into()).map(|i| i as i16)
     }
 }
 
 impl FromJson for i32 {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         integer(value, "i32", i32::MIN.into(), i32::MAX.into()).map(|i| i as i32)
     }
 }
 
 impl FromJson for u32 {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         integer(value, "u32", 0, u32::MAX.into()).map(|i| i as u32)
     }
 }
 
 impl FromJson for i64 {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         integer(value, "i64", i64::MIN, i64::MAX)
     }
 }
 
 impl FromJson for u64 {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         match value {
             Value::Number(n) if n.is_u64() => Ok(n.as_u64().unwrap_or_default()),
@@ -206,12 +214,14 @@ impl FromJson for u64 {
 }
 
 impl FromJson for f64 {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         value.as_f64().ok_or_else(|| invalid_type(value, "f64"))
     }
 }
 
 impl FromJson for bool {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         value.as_bool().ok_or_else(|| invalid_type(value, "a boolean"))
     }
