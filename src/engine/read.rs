@@ -255,8 +255,9 @@ fn items(value: &Value) -> Result<&[Value]> {
 }
 
 /// A plain loop: `collect::<Result<Vec<_>>>()` builds a `GenericShunt` iterator per `T`
-/// (1.7 KB more gzipped wasm).
+/// (1.7 KB more gzipped wasm); out of line, one copy per `T` (-210 B).
 impl<T: FromJson> FromJson for Vec<T> {
+    #[inline(never)]
     fn from_json(value: &Value) -> Result<Self> {
         let items = items(value)?;
         let mut read = Vec::with_capacity(items.len());
